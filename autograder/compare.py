@@ -1,0 +1,185 @@
+"""Compare a student's output with the expected one, naming what differs.
+
+Checks run in a fixed order, and the first stage that fails is reported:
+type (including dict keys and tuple lengths), then shape, then values.
+Values are compared with ``np.allclose`` under tolerances stated per check.
+"""
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+SCALAR_TYPES = (int, float, np.integer, np.floating)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """``|actual - expected| <= atol + rtol * |expected|`` elementwise."""
+
+    rtol: float = 1e-6
+    atol: float = 1e-8
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One difference: the quantity, the stage (type, shape, value) and what was seen."""
+
+    quantity: str
+    stage: str
+    expected: str
+    actual: str
+    hint: str = ""
+    where: str = ""
+
+    def describe(self, show_values=True):
+        """Text for the report; without values (hidden cases) nothing about the inputs is shown."""
+        text = f"{self.quantity}: {self.stage} differs"
+        if show_values:
+            text += f"\n    expected: {self.expected}\n    got:      {self.actual}"
+            if self.where:
+                text += f"\n    {self.where}"
+        if self.hint:
+            text += f"\n    {self.hint}"
+        return text
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Result of comparing one output: the failing stage's mismatches and the quantities that matched."""
+
+    mismatches: tuple
+    matched: tuple
+
+    @property
+    def ok(self):
+        return not self.mismatches
+
+
+_LAYER_KEY = re.compile(r"^(d?)([WbAZ])(\d+)$")
+
+
+def describe_key(key):
+    """Readable meaning of a parameter or gradient key: 'dW2' -> 'dW of layer 2'."""
+    match = _LAYER_KEY.match(str(key))
+    if not match:
+        return ""
+    d, letter, layer = match.groups()
+    if d and letter == "A":
+        return "gradient with respect to X" if layer == "0" else f"gradient with respect to A{layer}"
+    return f"{d}{letter} of layer {layer}"
+
+
+def format_value(value, limit=400):
+    """Short printable form of an expected or actual value."""
+    if isinstance(value, np.ndarray):
+        text = np.array2string(value, precision=8, suppress_small=True, threshold=30, max_line_width=100)
+        text = f"array of shape {value.shape}: {text}" if value.ndim else f"0-d array {text}"
+    else:
+        text = f"{type(value).__name__} {value!r}"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
+def _type_name(value):
+    kind = type(value)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+
+
+def _is_scalar(value):
+    return isinstance(value, SCALAR_TYPES) and not isinstance(value, bool) or (
+        isinstance(value, np.ndarray) and value.ndim == 0)
+
+
+def _child(path, key):
+    if isinstance(key, str):
+        meaning = describe_key(key)
+        return f'{path}["{key}"]' + (f" ({meaning})" if meaning else "")
+    return f"{path}[{key}]"
+
+
+def _walk(expected, actual, path, leaves, problems):
+    """Check types and structure; collect comparable leaves as (path, expected, actual)."""
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            problems.append(Mismatch(path, "type", "dict", _type_name(actual)))
+            return
+        missing = [k for k in expected if k not in actual]
+        extra = [k for k in actual if k not in expected]
+        if missing or extra:
+            problems.append(Mismatch(path, "keys", f"keys {sorted(expected, key=str)}",
+                                     f"keys {sorted(actual, key=str)}",
+                                     (f"missing {missing}" if missing else "")
+                                     + ("; " if missing and extra else "")
+                                     + (f"unexpected {extra}" if extra else "")))
+        for key in expected:
+            if key in actual:
+                _walk(expected[key], actual[key], _child(path, key), leaves, problems)
+    elif isinstance(expected, (tuple, list)):
+        if not isinstance(actual, (tuple, list)):
+            problems.append(Mismatch(path, "type", f"{_type_name(expected)} of {len(expected)}",
+                                     _type_name(actual)))
+            return
+        if len(actual) != len(expected):
+            problems.append(Mismatch(path, "length", f"{len(expected)} items", f"{len(actual)} items"))
+            return
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            _walk(e, a, _child(path, i), leaves, problems)
+    elif isinstance(expected, np.ndarray) and expected.ndim > 0:
+        if not isinstance(actual, np.ndarray):
+            problems.append(Mismatch(path, "type", f"numpy.ndarray of shape {expected.shape}",
+                                     _type_name(actual), "return a NumPy array"))
+        elif not np.issubdtype(actual.dtype, np.number) and actual.dtype != bool:
+            problems.append(Mismatch(path, "type", "numeric array", f"array of dtype {actual.dtype}"))
+        else:
+            leaves.append((path, expected, actual))
+    elif _is_scalar(expected):
+        if isinstance(actual, np.ndarray) and actual.ndim > 0:
+            problems.append(Mismatch(path, "type", "a scalar (Python float, NumPy float or 0-d array)",
+                                     f"array of shape {actual.shape}",
+                                     "np.squeeze turns [[x]] into x"))
+        elif not _is_scalar(actual):
+            problems.append(Mismatch(path, "type", "a number", _type_name(actual)))
+        else:
+            leaves.append((path, expected, actual))
+    else:
+        if not (type(actual) is type(expected) and actual == expected):
+            problems.append(Mismatch(path, "value", format_value(expected), format_value(actual)))
+
+
+def compare(expected, actual, name, tolerance=Tolerance()):
+    """Compare ``actual`` with ``expected``; report type, then shape, then value problems.
+
+    Args:
+        expected: the reference output (arrays, scalars, tuples, lists, dicts).
+        actual: what the student's function returned.
+        name: the quantity's name, e.g. "cache" or "grads".
+        tolerance: allowed difference for numbers.
+    """
+    leaves, problems = [], []
+    _walk(expected, actual, name, leaves, problems)
+    if problems:
+        return Comparison(tuple(problems), ())
+    shapes = [Mismatch(path, "shape", str(np.shape(e)), str(np.shape(a)))
+              for path, e, a in leaves if np.shape(e) != np.shape(a)]
+    if shapes:
+        return Comparison(tuple(shapes), ())
+    values, matched = [], []
+    for path, e, a in leaves:
+        a_float = np.asarray(a, dtype=float)
+        if np.allclose(a_float, e, rtol=tolerance.rtol, atol=tolerance.atol, equal_nan=False):
+            matched.append(path)
+            continue
+        where = ""
+        if np.ndim(e):
+            diff = np.where(np.isnan(a_float), np.inf, np.abs(a_float - e))
+            worst = np.unravel_index(np.argmax(diff), np.shape(e))
+            where = f"largest difference at index {tuple(int(i) for i in worst)}"
+        hint = "contains NaN or infinity" if not np.isfinite(a_float).all() else ""
+        values.append(Mismatch(path, "value", format_value(np.asarray(e) if np.ndim(e) else e),
+                               format_value(a), hint, where))
+    return Comparison(tuple(values), tuple(matched))
+
+
+def same(expected, actual, tolerance=Tolerance()):
+    """True when ``actual`` matches ``expected`` in type, shape and value."""
+    return compare(expected, actual, "value", tolerance).ok

@@ -1,0 +1,252 @@
+"""Run a graded function on cases and judge what it returned.
+
+The two halves are separate on purpose: ``observe`` calls student code and
+returns plain data; ``judge`` compares that data with the reference on the
+trusted side. In a notebook both run in one process; the batch grader runs
+``observe`` in a sandbox and ``judge`` outside it.
+"""
+import contextlib
+import copy
+import inspect
+import io
+import sys
+import traceback
+import warnings
+from dataclasses import dataclass, field
+
+from autograder.compare import Comparison, Mismatch, Tolerance, compare, same
+from autograder.exercise import Case
+
+
+@dataclass
+class Observation:
+    """What one call of the student's function did (plain data only)."""
+
+    output: object = None
+    error: str = ""
+    repeat_output: object = None
+    repeat_error: str = ""
+    inputs_after: tuple = ()
+    printed: str = ""
+    warnings: list = field(default_factory=list)
+    delegated: bool = False
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """The verdict on one case."""
+
+    case_label: str
+    hidden: bool
+    passed: bool
+    stage: str = ""
+    message: str = ""
+    mistake: str = ""
+
+
+@contextlib.contextmanager
+def _references_in_place_of(func, names, references):
+    """Swap the other graded functions in ``func``'s globals for the reference ones."""
+    namespace = getattr(func, "__globals__", None)
+    if namespace is None:
+        yield
+        return
+    missing = object()
+    saved = {name: namespace.get(name, missing) for name in names}
+    namespace.update({name: references[name] for name in names})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is missing:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+
+
+@contextlib.contextmanager
+def _watch_for_calls(code):
+    """Record whether a function with code object ``code`` runs (delegation to the reference)."""
+    seen = []
+    previous = sys.getprofile()
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code is code:
+            seen.append(True)
+
+    sys.setprofile(profile)
+    try:
+        yield seen
+    finally:
+        sys.setprofile(previous)
+
+
+def _describe_error(exc):
+    if isinstance(exc, NotImplementedError):
+        return "NotImplementedError: not implemented yet"
+    frames = traceback.extract_tb(exc.__traceback__)[1:]
+    where = f" (line {frames[-1].lineno}: {frames[-1].line})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def _call(func, args):
+    """Call on a private copy of ``args``; return (output, error, args_after)."""
+    call_args = copy.deepcopy(args)
+    try:
+        output = func(*call_args)
+    except Exception as exc:  # the student's exception is the observation
+        return None, _describe_error(exc), call_args
+    return copy.deepcopy(output), "", call_args
+
+
+def observe(func, case, reference, references, uses):
+    """Call ``func`` twice on fresh copies of the case's arguments.
+
+    Args:
+        func: the student's function.
+        case: the Case to run.
+        reference: the library's version of this exercise (calls to it are watched).
+        references: {name: reference function} of every graded function.
+        uses: names swapped for the reference during the call.
+    """
+    printed = io.StringIO()
+    with warnings.catch_warnings(record=True) as caught, \
+            contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed), \
+            _references_in_place_of(func, uses, references), \
+            _watch_for_calls(reference.__code__) as delegated:
+        warnings.simplefilter("always")
+        output, error, after = _call(func, case.args)
+        repeat, repeat_error, _ = _call(func, case.args) if not error else (None, "", None)
+    return Observation(
+        output=output, error=error, repeat_output=repeat, repeat_error=repeat_error,
+        inputs_after=tuple(after), printed=printed.getvalue()[-2000:],
+        warnings=sorted({f"{w.category.__name__}: {w.message}" for w in caught}),
+        delegated=bool(delegated) or getattr(func, "__code__", None) is reference.__code__)
+
+
+def _diagnose(exercise, case, output):
+    """Name the catalogued mistake whose output equals the student's, if any."""
+    for mistake in exercise.mistakes:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                wrong = mistake.variant(*copy.deepcopy(case.args))
+        except Exception:  # a variant that cannot run on these inputs is simply not this mistake
+            continue
+        if same(wrong, output, exercise.tolerance):
+            return mistake
+    return None
+
+
+def _hard_coded(exercise, case, output):
+    """A hidden case answered with a documented example's output."""
+    if not case.hidden:
+        return False
+    return any(same(exercise.reference(*copy.deepcopy(v.args)), output, exercise.tolerance)
+               for v in exercise.visible())
+
+
+STAGE_ORDER = ("type", "keys", "length", "shape", "value")
+
+
+def _compare_outputs(exercise, expected, output):
+    """Compare every named output; keep the mismatches of the earliest failing stage."""
+    if isinstance(exercise.outputs, str):
+        return compare(expected, output, exercise.outputs, exercise.tolerance)
+    if not isinstance(output, (tuple, list)) or len(output) != len(exercise.outputs):
+        got = f"{len(output)} values" if isinstance(output, (tuple, list)) else type(output).__name__
+        wanted = f"{len(exercise.outputs)} values ({', '.join(exercise.outputs)})"
+        return Comparison((Mismatch("return value", "type", wanted, got),), ())
+    results = [compare(value, got, name, exercise.tolerance)
+               for (name, value), got in zip(exercise.name_outputs(expected), output)]
+    mismatches = [m for r in results for m in r.mismatches]
+    if not mismatches:
+        return Comparison((), tuple(p for r in results for p in r.matched))
+    first = min(STAGE_ORDER.index(m.stage) for m in mismatches)
+    matched = tuple(p for r in results for p in r.matched)
+    return Comparison(tuple(m for m in mismatches if STAGE_ORDER.index(m.stage) == first), matched)
+
+
+def judge(exercise, case, observation):
+    """Compare one observation with the reference; stages in order: runs, type, shape, values,
+    inputs unchanged, same answer on a second call."""
+    label, hidden = case.label, case.hidden
+
+    def fail(stage, message, mistake=None):
+        if mistake is not None:
+            message += f"\n  Likely mistake: {mistake.message}"
+        return CaseResult(label, hidden, False, stage, message, mistake.name if mistake else "")
+
+    if observation.error:
+        return fail("error", f"raised {observation.error}")
+    expected = exercise.reference(*copy.deepcopy(case.args))
+    result = _compare_outputs(exercise, expected, observation.output)
+    if not result.ok:
+        first = result.mismatches[0]
+        lines = [m.describe(show_values=not hidden) for m in result.mismatches[:3]]
+        if result.matched and first.stage == "value":
+            lines.append("matched: " + ", ".join(result.matched[:6]))
+        mistake = _diagnose(exercise, case, observation.output)
+        if mistake is None and _hard_coded(exercise, case, observation.output):
+            return fail(first.stage, "\n  ".join(lines) + "\n  Likely mistake: the output is a documented "
+                        "example's answer whatever the input (hard-coded?)")
+        return fail(first.stage, "\n  ".join(lines), mistake)
+    names = list(inspect.signature(exercise.reference).parameters)
+    for name, before, after in zip(names, case.args, observation.inputs_after):
+        changed = compare(before, after, name, Tolerance(0.0, 0.0))
+        if not changed.ok:
+            return fail("inputs", f"{changed.mismatches[0].quantity} was changed by the call: leave the "
+                        "caller's arguments as they were and build new arrays or dicts (dict.copy() "
+                        "shares the arrays, so '-=' on them changes the caller's too)")
+    if observation.repeat_error or not same(observation.output, observation.repeat_output):
+        return fail("repeat", "a second call with the same inputs gave a different answer"
+                    + (f" ({observation.repeat_error})" if observation.repeat_error else ""))
+    return CaseResult(label, hidden, True)
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    """All case verdicts of one exercise and the points they earn."""
+
+    exercise: str
+    points: float
+    max_points: float
+    cases: tuple
+    delegated: bool = False
+    warnings: tuple = ()
+
+    @property
+    def passed(self):
+        return sum(c.passed for c in self.cases)
+
+
+def score(exercise, cases, delegated):
+    """Points earned: a share of the exercise's points per case passed; none when delegated."""
+    if delegated or not cases:
+        return 0.0
+    return round(exercise.points * sum(c.passed for c in cases) / len(cases), 4)
+
+
+def cases_for(assignment, exercise, salt=None):
+    """The visible cases, then ``exercise.n_hidden`` hidden ones when a salt is given."""
+    from autograder.salt import case_rng
+    found = list(exercise.visible())
+    if salt is not None:
+        for index in range(exercise.n_hidden):
+            args = exercise.hidden(case_rng(salt, assignment, exercise.name, index), index)
+            found.append(Case(f"hidden case {index + 1} of {exercise.n_hidden}", args, hidden=True))
+    return found
+
+
+def run_exercise(func, assignment, exercise, salt=None):
+    """Observe and judge ``func`` on every case of ``exercise`` in this process."""
+    from autograder.assignments import references
+    refs = references(assignment)
+    results, delegated, caught = [], False, set()
+    for case in cases_for(assignment, exercise, salt):
+        observation = observe(func, case, exercise.reference, refs, exercise.uses)
+        delegated |= observation.delegated
+        caught.update(observation.warnings)
+        results.append(judge(exercise, case, observation))
+    return ExerciseResult(exercise.name, score(exercise, results, delegated), exercise.points,
+                          tuple(results), delegated, tuple(sorted(caught)))
