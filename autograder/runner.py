@@ -12,7 +12,7 @@ import io
 import sys
 import traceback
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from autograder.compare import Comparison, Mismatch, Tolerance, compare, same
 from autograder.exercise import Case
@@ -81,11 +81,19 @@ def _watch_for_calls(code):
         sys.setprofile(previous)
 
 
-def _describe_error(exc):
+def _describe_error(exc, code=None):
+    """One line: the exception, and the student's line that led to it."""
     if isinstance(exc, NotImplementedError):
         return "NotImplementedError: not implemented yet"
     frames = traceback.extract_tb(exc.__traceback__)[1:]
-    where = f" (line {frames[-1].lineno}: {frames[-1].line})" if frames else ""
+    own = [f for f in frames if code is not None and f.filename == code.co_filename]
+    where = ""
+    if own:
+        where = f" (line {own[-1].lineno}: {own[-1].line})"
+        if frames[-1] is not own[-1]:
+            where += f", inside {frames[-1].name}()"
+    elif frames:
+        where = f" (in {frames[-1].name}(): {frames[-1].line})"
     return f"{type(exc).__name__}: {exc}{where}"
 
 
@@ -95,7 +103,7 @@ def _call(func, args):
     try:
         output = func(*call_args)
     except Exception as exc:  # the student's exception is the observation
-        return None, _describe_error(exc), call_args
+        return None, _describe_error(exc, getattr(func, "__code__", None)), call_args
     return copy.deepcopy(output), "", call_args
 
 
@@ -124,28 +132,6 @@ def observe(func, case, reference, references, uses):
         delegated=bool(delegated) or getattr(func, "__code__", None) is reference.__code__)
 
 
-def _diagnose(exercise, case, output):
-    """Name the catalogued mistake whose output equals the student's, if any."""
-    for mistake in exercise.mistakes:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                wrong = mistake.variant(*copy.deepcopy(case.args))
-        except Exception:  # a variant that cannot run on these inputs is simply not this mistake
-            continue
-        if same(wrong, output, exercise.tolerance):
-            return mistake
-    return None
-
-
-def _hard_coded(exercise, case, output):
-    """A hidden case answered with a documented example's output."""
-    if not case.hidden:
-        return False
-    return any(same(exercise.reference(*copy.deepcopy(v.args)), output, exercise.tolerance)
-               for v in exercise.visible())
-
-
 STAGE_ORDER = ("type", "keys", "length", "shape", "value")
 
 
@@ -167,30 +153,26 @@ def _compare_outputs(exercise, expected, output):
     return Comparison(tuple(m for m in mismatches if STAGE_ORDER.index(m.stage) == first), matched)
 
 
+OUTPUT_STAGES = ("type", "keys", "length", "shape", "value")
+
+
 def judge(exercise, case, observation):
     """Compare one observation with the reference; stages in order: runs, type, shape, values,
-    inputs unchanged, same answer on a second call."""
+    inputs unchanged, same answer on a second call. Mistakes are named later by ``diagnose``."""
     label, hidden = case.label, case.hidden
 
-    def fail(stage, message, mistake=None):
-        if mistake is not None:
-            message += f"\n  Likely mistake: {mistake.message}"
-        return CaseResult(label, hidden, False, stage, message, mistake.name if mistake else "")
+    def fail(stage, message):
+        return CaseResult(label, hidden, False, stage, message)
 
     if observation.error:
         return fail("error", f"raised {observation.error}")
     expected = exercise.reference(*copy.deepcopy(case.args))
     result = _compare_outputs(exercise, expected, observation.output)
     if not result.ok:
-        first = result.mismatches[0]
         lines = [m.describe(show_values=not hidden) for m in result.mismatches[:3]]
-        if result.matched and first.stage == "value":
+        if result.matched and result.mismatches[0].stage == "value":
             lines.append("matched: " + ", ".join(result.matched[:6]))
-        mistake = _diagnose(exercise, case, observation.output)
-        if mistake is None and _hard_coded(exercise, case, observation.output):
-            return fail(first.stage, "\n  ".join(lines) + "\n  Likely mistake: the output is a documented "
-                        "example's answer whatever the input (hard-coded?)")
-        return fail(first.stage, "\n  ".join(lines), mistake)
+        return fail(result.mismatches[0].stage, "\n  ".join(lines))
     names = list(inspect.signature(exercise.reference).parameters)
     for name, before, after in zip(names, case.args, observation.inputs_after):
         changed = compare(before, after, name, Tolerance(0.0, 0.0))
@@ -202,6 +184,65 @@ def judge(exercise, case, observation):
         return fail("repeat", "a second call with the same inputs gave a different answer"
                     + (f" ({observation.repeat_error})" if observation.repeat_error else ""))
     return CaseResult(label, hidden, True)
+
+
+def _variant_output(mistake, case):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return True, mistake.variant(*copy.deepcopy(case.args))
+    except Exception:  # a variant that cannot run on these inputs is simply not this mistake
+        return False, None
+
+
+def _answers_a_documented_example(exercise, case, output):
+    """True when some returned quantity is a documented example's value, and not this case's."""
+    expected = exercise.reference(*copy.deepcopy(case.args))
+    if isinstance(exercise.outputs, str):
+        output, expected = (output,), (expected,)
+    elif not isinstance(output, (tuple, list)) or len(output) != len(exercise.outputs):
+        return False
+    for example in exercise.visible():
+        documented = exercise.reference(*copy.deepcopy(example.args))
+        if isinstance(exercise.outputs, str):
+            documented = (documented,)
+        for got, doc, exp in zip(output, documented, expected):
+            if same(doc, got, exercise.tolerance) and not same(exp, got, exercise.tolerance):
+                return True
+    return False
+
+
+def diagnose(exercise, cases, observations, results):
+    """Name the likely mistake of each case that failed on its output.
+
+    A catalogued mistake whose outputs equal the student's on every case that
+    ran is preferred (it explains the passes too); otherwise the first one
+    matching that case. A hidden case answered with a documented example's
+    output is called hard-coded.
+    """
+    failing = [i for i, r in enumerate(results) if not r.passed and r.stage in OUTPUT_STAGES]
+    if not failing:
+        return list(results)
+    ran = [i for i, o in enumerate(observations) if not o.error]
+    table = {}
+    for mistake in exercise.mistakes:
+        for i in ran:
+            ok, wrong = _variant_output(mistake, cases[i])
+            table[mistake.name, i] = ok and same(wrong, observations[i].output, exercise.tolerance)
+    consistent = [m for m in exercise.mistakes if all(table[m.name, i] for i in ran)]
+    explained = list(results)
+    for i in failing:
+        mistake = next(iter(consistent), None) or next(
+            (m for m in exercise.mistakes if table[m.name, i]), None)
+        if mistake is not None:
+            explained[i] = replace(results[i], mistake=mistake.name,
+                                   message=f"{results[i].message}\n  Likely mistake: {mistake.message}")
+            continue
+        if cases[i].hidden and _answers_a_documented_example(exercise, cases[i], observations[i].output):
+            explained[i] = replace(results[i], mistake="hard_coded", message=(
+                f"{results[i].message}\n  Likely mistake: the output is a documented example's "
+                "answer whatever the input (hard-coded?)"))
+    return explained
 
 
 @dataclass(frozen=True)
@@ -242,11 +283,11 @@ def run_exercise(func, assignment, exercise, salt=None):
     """Observe and judge ``func`` on every case of ``exercise`` in this process."""
     from autograder.assignments import references
     refs = references(assignment)
-    results, delegated, caught = [], False, set()
-    for case in cases_for(assignment, exercise, salt):
-        observation = observe(func, case, exercise.reference, refs, exercise.uses)
-        delegated |= observation.delegated
-        caught.update(observation.warnings)
-        results.append(judge(exercise, case, observation))
+    cases = cases_for(assignment, exercise, salt)
+    observations = [observe(func, case, exercise.reference, refs, exercise.uses) for case in cases]
+    results = diagnose(exercise, cases, observations,
+                       [judge(exercise, case, obs) for case, obs in zip(cases, observations)])
+    delegated = any(o.delegated for o in observations)
+    caught = {w for o in observations for w in o.warnings}
     return ExerciseResult(exercise.name, score(exercise, results, delegated), exercise.points,
                           tuple(results), delegated, tuple(sorted(caught)))

@@ -189,18 +189,17 @@ def L_model_forward_last_cache_missing(X, parameters):
     return AL, caches
 
 
-@mistake("L_model_forward", "the sigmoid layer is applied to X instead of the last hidden "
-         "activation (the loop's output is not passed on)")
-def L_model_forward_output_from_input(X, parameters):
+@mistake("L_model_forward", "caches are in reverse order: append each layer's cache so that "
+         "caches[0] belongs to layer 1")
+def L_model_forward_caches_reversed(X, parameters):
     caches = []
     A = X
     L = len(parameters) // 2
     for l in range(1, L):
-        A_next, cache = linear_activation_forward(A, parameters["W" + str(l)], parameters["b" + str(l)],
-                                                  "relu")
-        caches.append(cache)
+        A, cache = linear_activation_forward(A, parameters["W" + str(l)], parameters["b" + str(l)], "relu")
+        caches.insert(0, cache)
     AL, cache = linear_activation_forward(A, parameters["W" + str(L)], parameters["b" + str(L)], "sigmoid")
-    caches.append(cache)
+    caches.insert(0, cache)
     return AL, caches
 
 
@@ -353,18 +352,18 @@ def L_model_backward_all_sigmoid(AL, Y, caches):
     return grads
 
 
-@mistake("L_model_backward", "the loop feeds the same dA to every hidden layer instead of the "
-         "gradient the layer above produced")
-def L_model_backward_stale_dA(AL, Y, caches):
+@mistake("L_model_backward", "the loop covers only one hidden layer: go back through every layer "
+         "from L-1 down to 1")
+def L_model_backward_one_hidden_layer(AL, Y, caches):
     grads = {}
     L = len(caches)
     Y = Y.reshape(AL.shape)
     dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
     grads["dA" + str(L - 1)], grads["dW" + str(L)], grads["db" + str(L)] = \
         linear_activation_backward(dAL, caches[L - 1], "sigmoid")
-    for l in range(L - 1, 0, -1):
-        grads["dA" + str(l - 1)], grads["dW" + str(l)], grads["db" + str(l)] = \
-            linear_activation_backward(grads["dA" + str(L - 1)], caches[l - 1], "relu")
+    l = L - 1
+    grads["dA" + str(l - 1)], grads["dW" + str(l)], grads["db" + str(l)] = \
+        linear_activation_backward(grads["dA" + str(l)], caches[l - 1], "relu")
     return grads
 
 

@@ -1,0 +1,85 @@
+"""Example submissions built from the release notebook, for the main job and the tests.
+
+- ``correct``: every answer cell gets the source notebook's solution.
+- ``alternative``: answers from ``alternative_style.py`` (same results, other style).
+- ``partly_wrong``: correct, except the exercises given, which get a catalogued mistake.
+- ``untouched``: the release as a student receives it.
+"""
+import inspect
+import re
+
+import nbformat
+
+from autograder.mistakes import CATALOGUE
+
+SOLUTION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
+DEFAULT_MISTAKES = {"linear_backward": "linear_backward_no_mean",
+                    "update_parameters": "update_parameters_in_place"}
+
+
+def _answer_cells(nb):
+    """{exercise name: cell} for the answer cells (grade_id '<name>_answer')."""
+    found = {}
+    for cell in nb.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        if cell.cell_type == "code" and grade_id.endswith("_answer"):
+            found[grade_id[: -len("_answer")]] = cell
+    return found
+
+
+def solutions(source_nb):
+    """{exercise name: answer code} from the source notebook, solution markers removed."""
+    return {name: SOLUTION.sub("", cell.source) for name, cell in _answer_cells(source_nb).items()}
+
+
+def _renamed_source(function, name):
+    """Source of ``function`` as a top-level ``def name(...)``, decorators dropped."""
+    lines = inspect.getsource(function).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("def "))
+    lines[start] = re.sub(r"^def \w+", f"def {name}", lines[start])
+    return "\n".join(lines[start:]) + "\n"
+
+
+def _imports(function):
+    needed = [line for line in ("import copy", "import numpy as np")
+              if line.split()[-1] + "." in inspect.getsource(function)]
+    return "\n".join(needed) + "\n\n" if needed else ""
+
+
+def _fill(release_nb, answers):
+    nb = nbformat.from_dict(release_nb)
+    for name, cell in _answer_cells(nb).items():
+        if name in answers:
+            cell.source = answers[name]
+    return nb
+
+
+def correct(release_nb, source_nb):
+    """The release with every answer cell holding the source solution."""
+    return _fill(release_nb, solutions(source_nb))
+
+
+def alternative(release_nb):
+    """The release answered in the alternative style of ``alternative_style.py``."""
+    from autograder.examples import alternative_style
+    answers = {}
+    for name in _answer_cells(release_nb):
+        function = getattr(alternative_style, name, None)
+        if function is not None:
+            answers[name] = _imports(function) + _renamed_source(function, name)
+    return _fill(release_nb, answers)
+
+
+def partly_wrong(release_nb, source_nb, mistakes=None):
+    """Correct except for ``mistakes`` ({exercise: mistake name}), which use the catalogue's code."""
+    mistakes = DEFAULT_MISTAKES if mistakes is None else mistakes
+    answers = solutions(source_nb)
+    for exercise, mistake_name in mistakes.items():
+        variant = next(m.variant for m in CATALOGUE[exercise] if m.name == mistake_name)
+        answers[exercise] = _imports(variant) + _renamed_source(variant, exercise)
+    return _fill(release_nb, answers)
+
+
+def untouched(release_nb):
+    """The release exactly as handed out."""
+    return nbformat.from_dict(release_nb)

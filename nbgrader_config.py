@@ -1,0 +1,23 @@
+"""nbgrader configuration of the course: the repository root is the course directory.
+
+The grading salt (the secret hidden cases are drawn from) lives in the file
+``grading_salt`` beside this one, which git ignores and nbgrader never
+releases. Setting it in the environment here hands it to every kernel that
+nbgrader starts, so ``nbgrader autograde`` runs the same hidden cases as the
+batch grader.
+"""
+import os
+from pathlib import Path
+
+c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
+
+c.CourseDirectory.course_id = "dnn-from-scratch"
+c.CourseDirectory.db_assignments = [
+    {"name": "step_by_step"},
+]
+c.Execute.timeout = 300
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+_salt_file = Path(__file__).resolve().with_name("grading_salt")
+if not os.environ.get("DNN_GRADING_SALT") and _salt_file.is_file():
+    os.environ["DNN_GRADING_SALT"] = _salt_file.read_text(encoding="utf-8").strip()
