@@ -1,0 +1,89 @@
+"""Real nbgrader runs on a copy of the course: release, validate, autograde, feedback."""
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from autograder import demo
+from autograder.assignments import exercises
+from notebook_tools import ROOT
+
+pytestmark = pytest.mark.nbgrader
+ASSIGNMENT = "step_by_step"
+NOTEBOOK = f"{ASSIGNMENT}.ipynb"
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A fresh course directory graded by the main job, as an instructor would run it."""
+    root = tmp_path_factory.mktemp("course")
+    shutil.copytree(ROOT / "source", root / "source")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    (root / "grading_salt").write_text("e2e-salt-91c2\n")
+    done = subprocess.run([sys.executable, "-m", "autograder.demo", "--course", str(root)],
+                          capture_output=True, text=True, env=_without_salt())
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root, done.stdout
+
+
+def _without_salt():
+    import os
+    env = dict(os.environ)
+    env.pop("DNN_GRADING_SALT", None)   # the course's nbgrader_config.py must provide it
+    return env
+
+
+def _validate(course_root, path, *flags):
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path), *flags],
+                          cwd=course_root, capture_output=True, text=True, env=_without_salt())
+    return done.stdout + done.stderr
+
+
+def test_committed_release_is_what_nbgrader_generates(course):
+    root, _ = course
+    generated = nbformat.read(root / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    committed = nbformat.read(ROOT / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    assert nbformat.writes(generated) == nbformat.writes(committed), \
+        "release/ is stale: run `nbgrader generate_assignment step_by_step --force` and commit it"
+
+
+def test_release_hides_solutions_and_hidden_tests(course):
+    root, _ = course
+    text = (root / "release" / ASSIGNMENT / NOTEBOOK).read_text()
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    assert "hidden=True" not in text and "raise NotImplementedError()" in text
+
+
+def test_source_validates(course):
+    root, _ = course
+    output = _validate(root, root / "source" / ASSIGNMENT / NOTEBOOK)
+    assert "Success! Your notebook passes all the tests." in output, output
+
+
+def test_release_fails_every_test_under_invert(course):
+    root, _ = course
+    output = _validate(root, root / "release" / ASSIGNMENT / NOTEBOOK, "--invert")
+    assert "Success! The notebook does not pass any tests." in output, output
+
+
+def test_autograde_scores(course):
+    root, report = course
+    scores = demo.read_scores(root, ASSIGNMENT)
+    full = {name: e.points for name, e in exercises(ASSIGNMENT).items()}
+    assert scores["correct"] == full
+    assert scores["alternative"] == full
+    assert scores["untouched"] == {name: 0 for name in full}
+    wrong = dict(full, linear_backward=0, update_parameters=0)
+    assert scores["partly_wrong"] == wrong
+    assert "partly_wrong" in report and "80/100" in report
+
+
+def test_feedback_is_html_and_keeps_the_salt_secret(course):
+    root, _ = course
+    for student in demo.STUDENTS:
+        html = (root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+        assert html.startswith("<!DOCTYPE html>") and "e2e-salt-91c2" not in html
+    wrong = (root / "feedback" / "partly_wrong" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "dW and db are not divided by m" in wrong
