@@ -15,6 +15,7 @@ c.CourseDirectory.course_id = "dnn-from-scratch"
 c.CourseDirectory.db_assignments = [
     {"name": "step_by_step"},
 ]
+c.IncludeHeaderFooter.header = "source/header.ipynb"
 c.Execute.timeout = 300
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 

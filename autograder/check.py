@@ -44,7 +44,12 @@ def check(function, hidden=False):
         Points: the exercise's points times the share of cases passed; with
         ``hidden=False`` only the visible cases count.
     """
-    assignment, exercise = find(getattr(function, "__name__", ""))
+    try:
+        assignment, exercise = find(getattr(function, "__name__", ""))
+    except LookupError:
+        print(f"check() needs one of the graded functions, defined with def under its own name; "
+              f"got {function!r}. Keep the def line of the exercise as it was given.")
+        return Points(0.0)
     salt = grading_salt() if hidden else None
     result = run_exercise(function, assignment, exercise, salt)
     visible = [c for c in result.cases if not c.hidden]
@@ -57,7 +62,8 @@ def check(function, hidden=False):
     elif not hidden:
         passed = sum(c.passed for c in visible)
         if passed == len(visible):
-            lines.append(f"{title}: all {len(visible)} visible checks passed "
+            checks = "the visible check" if len(visible) == 1 else f"all {len(visible)} visible checks"
+            lines.append(f"{title}: {checks} passed "
                          "(type, shape, values, inputs left unchanged, same answer twice).")
         else:
             lines.append(f"{title}: {passed} of {len(visible)} visible checks passed.")

@@ -12,6 +12,7 @@ Steps, each safe to repeat:
 """
 import argparse
 import csv
+import os
 import secrets
 import subprocess
 import sys
@@ -26,10 +27,17 @@ from autograder.assignments import exercises
 STUDENTS = ("correct", "alternative", "partly_wrong", "untouched")
 
 
-def nbgrader(course, *args):
+def tool_environment(base=None):
+    """The environment for nbgrader: this interpreter's scripts (alembic) come first on PATH."""
+    env = dict(os.environ if base is None else base)
+    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")])
+    return env
+
+
+def nbgrader(course, *args, env=None):
     """Run one nbgrader command in the course directory; stop with its output if it fails."""
     command = [sys.executable, "-m", "nbgrader", *args]
-    done = subprocess.run(command, cwd=course, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=course, capture_output=True, text=True, env=tool_environment(env))
     if done.returncode != 0:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"nbgrader {' '.join(args)} failed with exit code {done.returncode}")
@@ -70,7 +78,7 @@ def read_scores(course, assignment):
     scores = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         for student in STUDENTS:
-            submission = gradebook.find_submission_notebook(assignment, student, assignment)
+            submission = gradebook.find_submission_notebook(assignment, assignment, student)  # notebook, assignment, student
             scores[student] = {grade.name: grade.score for grade in submission.grades}
     return scores
 

@@ -30,7 +30,8 @@ def _visible(function):
                 if key in seen:
                     continue
                 seen.add(key)
-                found.append(Case(f"documented example '{example.id}' ({edition} edition)", args))
+                where = "the example shown above" if edition == "2023" else "a second documented example"
+                found.append(Case(f"{where} ({example.id}, {edition} inputs)", args))
         return found
     return build
 

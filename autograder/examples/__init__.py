@@ -10,7 +10,7 @@ import re
 
 import nbformat
 
-from autograder.mistakes import CATALOGUE
+from autograder.assignments import find
 
 SOLUTION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 DEFAULT_MISTAKES = {"linear_backward": "linear_backward_no_mean",
@@ -75,7 +75,7 @@ def partly_wrong(release_nb, source_nb, mistakes=None):
     mistakes = DEFAULT_MISTAKES if mistakes is None else mistakes
     answers = solutions(source_nb)
     for exercise, mistake_name in mistakes.items():
-        variant = next(m.variant for m in CATALOGUE[exercise] if m.name == mistake_name)
+        variant = next(m.variant for m in find(exercise)[1].mistakes if m.name == mistake_name)
         answers[exercise] = _imports(variant) + _renamed_source(variant, exercise)
     return _fill(release_nb, answers)
 
