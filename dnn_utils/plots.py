@@ -108,7 +108,7 @@ def draw_network(layer_dims, ax=None, max_units=6):
 def _box(ax, x, y, text, color, width, height):
     ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
                                 boxstyle="round,pad=0.05", facecolor=color, edgecolor="0.3", lw=1.0))
-    ax.text(x, y, text, ha="center", va="center", fontsize=9)
+    ax.text(x, y, text, ha="center", va="center", fontsize=8)
 
 
 def _arrow(ax, start, end, label="", color="0.2", style="-|>", dashed=False, offset=(0.0, 0.18)):
@@ -146,8 +146,8 @@ def draw_forward_backward(L=3, ax=None):
     L = int(L)
     if L < 1:
         raise ValueError("L must be at least 1")
-    fig, ax = _axes(ax, figsize=(min(0.75 * (2.6 * (L + 1) + 1.5), 14), 3.6))
-    gap, width, height = 2.6, 1.9, 0.8
+    fig, ax = _axes(ax, figsize=(min(0.85 * (3.4 * (L + 1) + 1.5), 15), 3.8))
+    gap, width, height = 3.4, 2.3, 0.8
     top, bottom = 2.0, 0.0
 
     def x_of(l):
