@@ -14,6 +14,7 @@ c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this 
 c.CourseDirectory.course_id = "dnn-from-scratch"
 c.CourseDirectory.db_assignments = [
     {"name": "step_by_step"},
+    {"name": "application"},
 ]
 c.IncludeHeaderFooter.header = "source/header.ipynb"
 c.Execute.timeout = 300

@@ -166,7 +166,9 @@ def compare(expected, actual, name, tolerance=Tolerance()):
     values, matched = [], []
     for path, e, a in leaves:
         a_float = np.asarray(a, dtype=float)
-        if np.allclose(a_float, e, rtol=tolerance.rtol, atol=tolerance.atol, equal_nan=False):
+        # NaN equals NaN: expected values from the reference are finite, so this only lets a
+        # catalogued mistake that diverges (NaN like the student's) be recognised and named.
+        if np.allclose(a_float, e, rtol=tolerance.rtol, atol=tolerance.atol, equal_nan=True):
             matched.append(path)
             continue
         where = ""

@@ -14,6 +14,8 @@ import traceback
 import warnings
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from autograder.compare import Comparison, Mismatch, Tolerance, compare, same
 from autograder.exercise import Case
 
@@ -97,11 +99,30 @@ def _describe_error(exc, code=None):
     return f"{type(exc).__name__}: {exc}{where}"
 
 
+# The state NumPy's global generator is put in before every call of a student's function or of
+# a catalogued mistake. Not 1 or 3, the seeds the exercises use: a function that forgets to
+# seed must not land on the right draws by luck, and should give the same (wrong) answer as the
+# catalogued "not seeded" mistake, so that the mistake can be named.
+UNSEEDED_STATE = 20231
+
+
+@contextlib.contextmanager
+def _fixed_global_random_state():
+    """Seed NumPy's global generator with UNSEEDED_STATE; give the caller's state back after."""
+    saved = np.random.get_state()
+    np.random.seed(UNSEEDED_STATE)
+    try:
+        yield
+    finally:
+        np.random.set_state(saved)
+
+
 def _call(func, args):
     """Call on a private copy of ``args``; return (output, error, args_after)."""
     call_args = copy.deepcopy(args)
     try:
-        output = func(*call_args)
+        with _fixed_global_random_state():
+            output = func(*call_args)
     except Exception as exc:  # the student's exception is the observation
         return None, _describe_error(exc, getattr(func, "__code__", None)), call_args
     return copy.deepcopy(output), "", call_args
@@ -188,7 +209,7 @@ def judge(exercise, case, observation):
 
 def _variant_output(mistake, case):
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _fixed_global_random_state():
             warnings.simplefilter("ignore")
             return True, mistake.variant(*copy.deepcopy(case.args))
     except Exception:  # a variant that cannot run on these inputs is simply not this mistake
@@ -280,13 +301,22 @@ def cases_for(assignment, exercise, salt=None):
 
 
 def run_exercise(func, assignment, exercise, salt=None):
-    """Observe and judge ``func`` on every case of ``exercise`` in this process."""
+    """Observe and judge ``func`` on every case of ``exercise`` in this process.
+
+    NumPy's global random state is the same afterwards as before: the
+    references and the initialisers seed it, and the caller's draws must not
+    depend on whether a check ran.
+    """
     from autograder.assignments import references
     refs = references(assignment)
-    cases = cases_for(assignment, exercise, salt)
-    observations = [observe(func, case, exercise.reference, refs, exercise.uses) for case in cases]
-    results = diagnose(exercise, cases, observations,
-                       [judge(exercise, case, obs) for case, obs in zip(cases, observations)])
+    saved = np.random.get_state()
+    try:
+        cases = cases_for(assignment, exercise, salt)   # documented examples seed it too
+        observations = [observe(func, case, exercise.reference, refs, exercise.uses) for case in cases]
+        results = diagnose(exercise, cases, observations,
+                           [judge(exercise, case, obs) for case, obs in zip(cases, observations)])
+    finally:
+        np.random.set_state(saved)
     delegated = any(o.delegated for o in observations)
     caught = {w for o in observations for w in o.warnings}
     return ExerciseResult(exercise.name, score(exercise, results, delegated), exercise.points,

@@ -19,3 +19,27 @@ def as_student(function, name):
     """A copy of ``function`` named ``name``, as if a student had written it under that name."""
     return types.FunctionType(function.__code__, function.__globals__, name,
                               function.__defaults__, function.__closure__)
+
+
+def _cat_data_missing():
+    """Why the cat data cannot be used here, or "" when it can."""
+    from dnn_utils.data import CatDataError, data_folder
+    try:
+        data_folder()
+    except CatDataError as exc:
+        return f"cat data not available: {exc}"
+    return ""
+
+
+CAT_DATA_MISSING = _cat_data_missing()
+# Tests that need the cat / non-cat images: skipped, with the loader's message, when they are absent.
+requires_cat_data = pytest.mark.skipif(bool(CAT_DATA_MISSING), reason=CAT_DATA_MISSING)
+
+
+@pytest.fixture(scope="session")
+def cat_data():
+    """The loaded cat data set (skips the test, saying why, when the files are absent)."""
+    if CAT_DATA_MISSING:
+        pytest.skip(CAT_DATA_MISSING)
+    from dnn_utils.data import load_cat_data
+    return load_cat_data()

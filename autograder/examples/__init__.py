@@ -1,8 +1,10 @@
 """Example submissions built from the release notebook, for the main job and the tests.
 
 - ``correct``: every answer cell gets the source notebook's solution.
-- ``alternative``: answers from ``alternative_style.py`` (same results, other style).
-- ``partly_wrong``: correct, except the exercises given, which get a catalogued mistake.
+- ``alternative``: answers from ``alternative_style.py`` (step_by_step) and
+  ``alternative_application.py`` (same results, other style).
+- ``partly_wrong``: correct, except the exercises given, which get a catalogued mistake
+  (by default those of ``DEFAULT_MISTAKES`` that the notebook has).
 - ``untouched``: the release as a student receives it.
 """
 import inspect
@@ -14,7 +16,9 @@ from autograder.assignments import find
 
 SOLUTION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 DEFAULT_MISTAKES = {"linear_backward": "linear_backward_no_mean",
-                    "update_parameters": "update_parameters_in_place"}
+                    "update_parameters": "update_parameters_in_place",
+                    "L_layer_model": "L_layer_model_weights_times_0_01"}
+ALTERNATIVE_MODULES = ("alternative_style", "alternative_application")
 
 
 def _answer_cells(nb):
@@ -60,20 +64,25 @@ def correct(release_nb, source_nb):
 
 
 def alternative(release_nb):
-    """The release answered in the alternative style of ``alternative_style.py``."""
-    from autograder.examples import alternative_style
+    """The release answered in the alternative style (``ALTERNATIVE_MODULES``, found by function name)."""
+    import importlib
+    modules = [importlib.import_module(f"autograder.examples.{name}") for name in ALTERNATIVE_MODULES]
     answers = {}
     for name in _answer_cells(release_nb):
-        function = getattr(alternative_style, name, None)
+        function = next((getattr(m, name) for m in modules if hasattr(m, name)), None)
         if function is not None:
             answers[name] = _imports(function) + _renamed_source(function, name)
     return _fill(release_nb, answers)
 
 
 def partly_wrong(release_nb, source_nb, mistakes=None):
-    """Correct except for ``mistakes`` ({exercise: mistake name}), which use the catalogue's code."""
-    mistakes = DEFAULT_MISTAKES if mistakes is None else mistakes
+    """Correct except for ``mistakes`` ({exercise: mistake name}), which use the catalogue's code.
+
+    By default, the exercises of ``DEFAULT_MISTAKES`` that this notebook has.
+    """
     answers = solutions(source_nb)
+    if mistakes is None:
+        mistakes = {name: wrong for name, wrong in DEFAULT_MISTAKES.items() if name in answers}
     for exercise, mistake_name in mistakes.items():
         variant = next(m.variant for m in find(exercise)[1].mistakes if m.name == mistake_name)
         answers[exercise] = _imports(variant) + _renamed_source(variant, exercise)

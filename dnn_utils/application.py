@@ -1,0 +1,153 @@
+"""Reference implementation of assignment 2, ``application``: training on the cat images.
+
+The two graded models are assembled from assignment 1's building blocks,
+imported from ``dnn_utils.step_by_step`` (never copied). The autograder
+computes expected outputs with them, and
+``tests/test_reference_matches_source.py`` proves they agree with the
+solutions in ``source/application/application.ipynb``.
+
+Conventions (as in assignment 1): ``X`` is (n_x, m) with one example per
+column, ``Y`` is (1, m) with labels 0 or 1, ``W{l}`` is (n_l, n_{l-1}) and
+``b{l}`` is (n_l, 1).
+
+Cost recording, pinned for both models: ``costs`` is a list of Python floats;
+``costs[k]`` is the cost of iteration ``100 * k``, computed by that
+iteration's forward pass, before its update. Iterations 0, 100, 200, ... are
+recorded and no others: the last iteration is not added when it is not a
+multiple of 100, so ``len(costs) == ceil(num_iterations / 100)``.
+"""
+import numpy as np
+
+from dnn_utils.step_by_step import L_model_backward, L_model_forward, compute_cost, \
+    initialize_parameters, linear_activation_backward, linear_activation_forward, update_parameters
+from dnn_utils.training import print_progress
+
+RECORD_EVERY = 100
+
+
+def initialize_parameters_deep_scaled(layer_dims):
+    """Random weights scaled by ``1 / sqrt(n_prev)`` and zero biases for an L-layer network.
+
+    Unlike assignment 1's ``initialize_parameters_deep`` (seed 3, weights times
+    0.01), this seeds NumPy's global generator with 1 and divides each weight
+    matrix by the square root of its number of inputs, which keeps the
+    activations of a deep ReLU network from shrinking layer after layer.
+    W1, W2, ... are drawn in order.
+
+    Args:
+        layer_dims: sizes [n_0, n_1, ..., n_L]; n_0 is the input size.
+
+    Returns:
+        dict with W{l} (n_l, n_{l-1}) drawn as ``randn(n_l, n_{l-1}) / sqrt(n_{l-1})``
+        and b{l} (n_l, 1) zeros, for l = 1..L.
+    """
+    np.random.seed(1)
+    parameters = {}
+    for l in range(1, len(layer_dims)):
+        parameters["W" + str(l)] = (np.random.randn(layer_dims[l], layer_dims[l - 1])
+                                    / np.sqrt(layer_dims[l - 1]))
+        parameters["b" + str(l)] = np.zeros((layer_dims[l], 1))
+    return parameters
+
+
+def _record(costs, i, num_iterations, cost, print_cost):
+    if i % RECORD_EVERY == 0:
+        costs.append(float(cost))
+        if print_cost:
+            print_progress(i, num_iterations, cost)
+
+
+def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):
+    """Train LINEAR->RELU->LINEAR->SIGMOID with batch gradient descent.
+
+    Seeds NumPy with 1, then starts from assignment 1's
+    ``initialize_parameters(n_x, n_h, n_y)``. Each iteration: forward pass,
+    cost, backward pass (starting from ``dA2 = -(Y / A2 - (1 - Y) / (1 - A2))``),
+    one ``update_parameters`` step.
+
+    Args:
+        X: inputs, shape (n_x, m).
+        Y: labels 0 or 1, shape (1, m).
+        layers_dims: (n_x, n_h, n_y).
+        learning_rate: gradient descent step size.
+        num_iterations: number of gradient descent steps.
+        print_cost: print a progress line at every recorded iteration.
+
+    Returns:
+        parameters: dict W1 (n_h, n_x), b1 (n_h, 1), W2 (n_y, n_h), b2 (n_y, 1)
+            after the last update.
+        costs: list of floats, the costs of iterations 0, 100, 200, ... (computed
+            before that iteration's update; the last iteration is not added).
+    """
+    np.random.seed(1)
+    n_x, n_h, n_y = layers_dims
+    parameters = initialize_parameters(n_x, n_h, n_y)
+    costs = []
+    for i in range(num_iterations):
+        A1, cache1 = linear_activation_forward(X, parameters["W1"], parameters["b1"], "relu")
+        A2, cache2 = linear_activation_forward(A1, parameters["W2"], parameters["b2"], "sigmoid")
+        cost = compute_cost(A2, Y)
+        dA2 = -(np.divide(Y, A2) - np.divide(1 - Y, 1 - A2))
+        dA1, dW2, db2 = linear_activation_backward(dA2, cache2, "sigmoid")
+        _, dW1, db1 = linear_activation_backward(dA1, cache1, "relu")
+        grads = {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+        parameters = update_parameters(parameters, grads, learning_rate)
+        _record(costs, i, num_iterations, cost, print_cost)
+    return parameters, costs
+
+
+def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):
+    """Train [LINEAR->RELU]*(L-1) -> LINEAR->SIGMOID with batch gradient descent.
+
+    Starts from ``initialize_parameters_deep_scaled(layers_dims)`` (seed 1,
+    weights divided by sqrt(n_prev)). Each iteration: ``L_model_forward``,
+    ``compute_cost``, ``L_model_backward``, ``update_parameters``.
+
+    Args:
+        X: inputs, shape (n_x, m).
+        Y: labels 0 or 1, shape (1, m).
+        layers_dims: [n_x, n_1, ..., n_L], at least two entries.
+        learning_rate: gradient descent step size.
+        num_iterations: number of gradient descent steps.
+        print_cost: print a progress line at every recorded iteration.
+
+    Returns:
+        parameters: dict W{l} (n_l, n_{l-1}), b{l} (n_l, 1) after the last update.
+        costs: list of floats, the costs of iterations 0, 100, 200, ... (computed
+            before that iteration's update; the last iteration is not added).
+    """
+    parameters = initialize_parameters_deep_scaled(layers_dims)
+    costs = []
+    for i in range(num_iterations):
+        AL, caches = L_model_forward(X, parameters)
+        cost = compute_cost(AL, Y)
+        grads = L_model_backward(AL, Y, caches)
+        parameters = update_parameters(parameters, grads, learning_rate)
+        _record(costs, i, num_iterations, cost, print_cost)
+    return parameters, costs
+
+
+def predict(X, y, parameters):
+    """Predict cat (1) or non-cat (0) for every column of X, and print the accuracy.
+
+    Works for both models: a two-layer network is an L-layer one with L = 2.
+    An example is called a cat when the network's output is above 0.5.
+
+    Args:
+        X: inputs, shape (n_x, m).
+        y: true labels, shape (1, m), or None to skip the accuracy.
+        parameters: W1..WL, b1..bL of a trained network.
+
+    Returns:
+        p: predictions, float array of shape (1, m) holding 0.0 or 1.0.
+    """
+    AL, _ = L_model_forward(X, parameters)
+    p = (AL > 0.5).astype(float)
+    if y is not None:
+        print(f"Accuracy: {accuracy(p, y):.4f}")
+    return p
+
+
+def accuracy(p, y):
+    """Share of predictions ``p`` equal to the labels ``y`` (both (1, m)), a float in [0, 1]."""
+    return float(np.mean(np.asarray(p).ravel() == np.asarray(y).ravel()))
