@@ -10,12 +10,15 @@ shows up as a failing test).
 
 There is one edition, ``"2023"``.
 """
-from dataclasses import dataclass, field
-from typing import Callable
+import functools
 
 import numpy as np
 
+from testcases.example import Example as _Example
+from testcases.example import select
+
 EDITIONS = ("2023",)
+Example = functools.partial(_Example, editions=EDITIONS)
 
 
 def toy_data(seed, n_x, m, integer_labels=False):
@@ -67,18 +70,6 @@ def predict_case(edition="2023"):
     return X, None, {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
 
 
-@dataclass(frozen=True)
-class Example:
-    """One documented call: ``function(*args(edition))``, recorded as ``quantities(result)``."""
-
-    id: str
-    function: str
-    args: Callable[[str], tuple]
-    quantities: Callable[[object], dict]
-    editions: tuple = EDITIONS
-    note: str = field(default="")
-
-
 def _model(result):
     parameters, costs = result
     return {**parameters, "costs": costs}
@@ -99,6 +90,4 @@ EXAMPLES = (
 
 def examples(edition="2023"):
     """The documented examples, in notebook order."""
-    if edition not in EDITIONS:
-        raise ValueError(f"unknown edition {edition!r}; choose one of {EDITIONS}")
-    return [example for example in EXAMPLES if edition in example.editions]
+    return select(EXAMPLES, EDITIONS, edition)

@@ -9,12 +9,15 @@ printed quantities it yields; the printed values themselves are stored in
 Editions: ``"2023"`` (seed 000) and ``"v8"`` (seed 001). They differ only in
 ``compute_cost`` (Y) and ``linear_backward`` (shapes).
 """
-from dataclasses import dataclass, field
-from typing import Callable
+import functools
 
 import numpy as np
 
+from testcases.example import Example as _Example
+from testcases.example import select
+
 EDITIONS = ("2023", "v8")
+Example = functools.partial(_Example, editions=EDITIONS)
 
 
 def _draw(seed, *shapes):
@@ -78,18 +81,6 @@ def update_parameters_case(edition="2023"):
     return params, grads, 0.1
 
 
-@dataclass(frozen=True)
-class Example:
-    """One documented call: ``function(*args(edition))``, printed as ``quantities(result)``."""
-
-    id: str
-    function: str
-    args: Callable[[str], tuple]
-    quantities: Callable[[object], dict]
-    editions: tuple = EDITIONS
-    note: str = field(default="")
-
-
 def _named(*names):
     return lambda result: dict(zip(names, result))
 
@@ -132,6 +123,4 @@ EXAMPLES = (
 
 def examples(edition="2023"):
     """The documented examples of one edition, in notebook order."""
-    if edition not in EDITIONS:
-        raise ValueError(f"unknown edition {edition!r}; choose one of {EDITIONS}")
-    return [example for example in EXAMPLES if edition in example.editions]
+    return select(EXAMPLES, EDITIONS, edition)
