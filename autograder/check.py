@@ -22,7 +22,7 @@ class Points(float):
         return repr(float(self))
 
 
-def _report_failures(results):
+def failure_lines(results):
     """One block per distinct failure; cases failing the same way are listed together."""
     groups = {}
     for result in results:
@@ -67,12 +67,12 @@ def check(function, hidden=False):
                          "(type, shape, values, inputs left unchanged, same answer twice).")
         else:
             lines.append(f"{title}: {passed} of {len(visible)} visible checks passed.")
-            lines += _report_failures(visible)
+            lines += failure_lines(visible)
         lines.append("Hidden cases with other shapes and seeds run when your work is graded.")
     else:
         passed = sum(c.passed for c in secret)
         lines.append(f"{title}, hidden cases: {passed} of {len(secret)} passed.")
-        lines += _report_failures(secret)
+        lines += failure_lines(secret)
         lines.append(f"Score: {result.points:g} of {exercise.points:g} points "
                      f"({result.passed} of {len(result.cases)} cases).")
     if result.warnings:

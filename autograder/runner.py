@@ -9,6 +9,7 @@ import contextlib
 import copy
 import inspect
 import io
+import re
 import sys
 import traceback
 import warnings
@@ -175,6 +176,16 @@ def _compare_outputs(exercise, expected, output):
 
 
 OUTPUT_STAGES = ("type", "keys", "length", "shape", "value")
+_ERROR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}")
+
+
+def _public_error(error, hidden):
+    """The error as the student may see it: for a hidden case only the exception's type, since
+    its message (or a message the code wrote on purpose) can hold the hidden inputs."""
+    if not hidden:
+        return error
+    match = _ERROR_NAME.match(error)
+    return f"{match.group(0) if match else 'an exception'} (details of hidden cases are not shown)"
 
 
 def judge(exercise, case, observation):
@@ -186,7 +197,7 @@ def judge(exercise, case, observation):
         return CaseResult(label, hidden, False, stage, message)
 
     if observation.error:
-        return fail("error", f"raised {observation.error}")
+        return fail("error", f"raised {_public_error(observation.error, hidden)}")
     expected = exercise.reference(*copy.deepcopy(case.args))
     result = _compare_outputs(exercise, expected, observation.output)
     if not result.ok:
@@ -202,8 +213,9 @@ def judge(exercise, case, observation):
                         "caller's arguments as they were and build new arrays or dicts (dict.copy() "
                         "shares the arrays, so '-=' on them changes the caller's too)")
     if observation.repeat_error or not same(observation.output, observation.repeat_output):
+        repeat_error = _public_error(observation.repeat_error, hidden) if observation.repeat_error else ""
         return fail("repeat", "a second call with the same inputs gave a different answer"
-                    + (f" ({observation.repeat_error})" if observation.repeat_error else ""))
+                    + (f" ({repeat_error})" if repeat_error else ""))
     return CaseResult(label, hidden, True)
 
 

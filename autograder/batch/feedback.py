@@ -1,0 +1,78 @@
+"""Per-student HTML feedback from stored results.
+
+Shows each exercise's points, status, message and the names of the mistakes
+found, the notebook's own output (escaped) and any cell that failed. Hidden
+cases appear only as counts and messages without values: the messages are
+built on the trusted side without inputs or expected values, hidden-case
+errors carry only the exception's type, and what the code printed while a
+hidden case ran is never stored.
+"""
+import html
+import os
+import re
+
+_STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;
+vertical-align:top}pre{background:#f6f6f6;padding:.5rem;white-space:pre-wrap;margin:0}
+.passed{color:#176317}.failed,.missing,.stopped,.delegated{color:#a11}.partial{color:#8a5a00}"""
+
+
+def _e(text):
+    return html.escape(str(text), quote=True)
+
+
+def render(result):
+    """The feedback page of one result dict, as HTML text."""
+    rows = []
+    for e in result["exercises"]:
+        mistakes = _e(", ".join(e["mistakes"])) if e.get("mistakes") else "&ndash;"
+        rows.append(
+            f"<tr><td>{e['number']}</td><td><code>{_e(e['function'])}</code></td>"
+            f"<td>{e['points']:g} / {e['max_points']:g}</td>"
+            f"<td class=\"{_e(e['status']).replace(' ', '-')}\">{_e(e['status'])}</td>"
+            f"<td><pre>{_e(e['message'])}</pre></td><td>{mistakes}</td></tr>")
+    parts = [
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\">",
+        f"<title>Feedback: {_e(result['assignment'])}, {_e(result['student'])}</title>",
+        f"<style>{_STYLE}</style></head><body>",
+        f"<h1>{_e(result['assignment'])}: {result['score']:g} / {result['max_score']:g}</h1>",
+        f"<p>Student <b>{_e(result['student'])}</b>, notebook <code>{_e(result['submission'])}</code> "
+        f"(sha256 {_e(result['sha256'][:12])}, received {_e(result['arrived'])}).</p>",
+    ]
+    if result.get("error"):
+        parts.append(f"<p class=\"failed\"><b>Not graded:</b> {_e(result['error'])}</p>")
+    parts += ["<h2>Exercises</h2><table><tr><th>#</th><th>function</th><th>points</th>"
+              "<th>status</th><th>what the checks found</th><th>mistakes named</th></tr>",
+              *rows, "</table>",
+              "<p>Hidden cases use other shapes and seeds; their inputs and expected values are "
+              "not shown.</p>"]
+    printed = [e for e in result["exercises"] if e.get("printed")]
+    cells = result.get("cells") or []
+    if cells or printed:
+        parts.append("<h2>What your notebook printed while graded</h2>")
+    for cell in cells:
+        title = f"Code cell {cell['cell']}" + (f": {_e(cell['error'])}" if cell.get("error") else "")
+        parts.append(f"<h3>{title}</h3>")
+        if cell.get("output"):
+            parts.append(f"<pre>{_e(cell['output'])}</pre>")
+    for e in printed:
+        parts.append(f"<h3><code>{_e(e['function'])}</code> on the documented examples</h3>"
+                     f"<pre>{_e(e['printed'])}</pre>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def _safe(name):
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:80] or "_"
+
+
+def write_all(results, folder):
+    """Write ``folder/<student>/<assignment>.html`` for each result; returns the paths."""
+    written = []
+    for result in results:
+        target = os.path.join(folder, _safe(result["student"]), f"{_safe(result['assignment'])}.html")
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(render(result))
+        written.append(target)
+    return written

@@ -1,0 +1,126 @@
+"""The grader's side of the sandbox: start the warm zygote, open sandboxes, end them for good."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+
+from autograder.batch import isolation
+from autograder.batch.channel import Channel
+
+PACKAGES = ("dnn_utils", "autograder", "testcases")
+ZYGOTE_START_SECONDS = 120
+
+
+def exposed_directories():
+    """The project's package directories, which the sandbox must be able to read."""
+    found = []
+    for name in PACKAGES:
+        module = sys.modules.get(name) or __import__(name)
+        found.append(os.path.dirname(os.path.abspath(module.__file__)))
+    return found
+
+
+def sandbox_environment(scratch):
+    """The zygote's whole environment: nothing from the grader's (no salt, no paths)."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": "/sandbox",
+        "LANG": "C.UTF-8",
+        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": os.path.join(scratch, "matplotlib"),
+        "IPYTHONDIR": os.path.join(scratch, "ipython"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "DNN_SKIP_TRAINING": "1",
+    }
+
+
+class ZygoteFailed(RuntimeError):
+    """The warm interpreter could not start or stopped answering."""
+
+
+class Zygote:
+    """One warm interpreter for one worker slot; ``spawn`` forks a fresh sandbox from it."""
+
+    def __init__(self, slot, scratch):
+        self.slot = slot
+        os.makedirs(scratch, exist_ok=True)
+        self.control, theirs = socket.socketpair()
+        self.log = open(os.path.join(scratch, f"zygote-{slot}.log"), "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.batch.zygote", str(theirs.fileno()), str(slot),
+             json.dumps(exposed_directories())],
+            pass_fds=[theirs.fileno()], env=sandbox_environment(scratch), cwd=scratch,
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
+        theirs.close()
+        self.control.settimeout(ZYGOTE_START_SECONDS)
+        try:
+            ready = self.control.recv(1)
+        except OSError as exc:
+            ready = str(exc).encode()
+        if ready != b"R":
+            self.close()
+            raise ZygoteFailed(f"the warm interpreter did not start (see {self.log.name})")
+        self.control.settimeout(30)
+
+    def spawn(self, limits):
+        """A new Sandbox, isolated and waiting for its cells."""
+        ours, theirs = socket.socketpair()
+        try:
+            socket.send_fds(self.control, [json.dumps(asdict(limits)).encode()], [theirs.fileno()])
+            first = json.loads(self.control.recv(256).split(b"\n")[0])
+        except (OSError, ValueError) as exc:
+            ours.close()
+            raise ZygoteFailed(f"the warm interpreter stopped answering: {exc}") from None
+        finally:
+            theirs.close()
+        sandbox = Sandbox(Channel(ours), first["pid"], self.slot)
+        try:
+            sandbox.pid = int(sandbox.channel.receive(30)["pid"])
+            sandbox.level = sandbox.channel.receive(30)["level"]
+        except Exception as exc:
+            sandbox.close()
+            raise ZygoteFailed(f"a sandbox did not start: {exc}") from None
+        return sandbox
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def close(self):
+        isolation.kill_quietly(self.process.pid)
+        self.process.wait()
+        self.control.close()
+        self.log.close()
+
+
+class Sandbox:
+    """An isolated process running one submission; ``close`` kills it and all it started."""
+
+    def __init__(self, channel, first_pid, slot):
+        self.channel = channel
+        self.first_pid = first_pid
+        self.pid = None
+        self.slot = slot
+        self.level = ""
+
+    def close(self):
+        """Kill the sandbox, everything in its namespace or session, and anything left as its user."""
+        self.channel.close()
+        if self.pid:
+            isolation.kill_quietly(-self.pid)   # its session, when it has no namespace
+            isolation.kill_quietly(self.pid)    # init of its PID namespace: takes all with it
+        else:
+            isolation.kill_quietly(self.first_pid)
+        if os.geteuid() == 0:
+            uid = isolation.SANDBOX_UID_BASE + self.slot
+            for _ in range(50):
+                left = isolation.processes_of(uid)
+                if not left:
+                    break
+                for pid in left:
+                    isolation.kill_quietly(pid)
+                time.sleep(0.01)

@@ -1,0 +1,194 @@
+"""Grade a batch: worker processes grade, the main process alone writes the store.
+
+Each worker owns one warm zygote (``host.Zygote``) and grades one submission
+at a time. The main process records an attempt before handing a submission
+out, and saves the result and closes the attempt in one transaction when it
+comes back. A worker that dies or runs past its deadline is replaced; its
+submission is tried again, and quarantined after ``store.QUARANTINE_AFTER``
+attempts that never finished (in this run or in runs that were killed).
+"""
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import time
+from multiprocessing.connection import wait
+
+from autograder.batch import grading, isolation
+from autograder.batch.host import Zygote, ZygoteFailed
+from autograder.batch.store import QUARANTINE_AFTER
+
+
+def _worker(slot, settings, scratch, connection):
+    """Worker process: grade what the main process sends until it sends None."""
+    isolation.set_parent_death_signal()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    zygote = None
+    try:
+        while True:
+            job = connection.recv()
+            if job is None:
+                return
+            sid, attempt, item = job
+            for tries in (1, 2):
+                try:
+                    if zygote is None or not zygote.alive():
+                        zygote = Zygote(slot, scratch)
+                    result = grading.grade_submission(item, settings, zygote)
+                    break
+                except ZygoteFailed as exc:
+                    if zygote is not None:
+                        zygote.close()
+                    zygote = None
+                    if tries == 2:
+                        raise RuntimeError(f"the sandbox could not be started: {exc}") from None
+            connection.send((sid, attempt, result))
+    finally:
+        if zygote is not None:
+            zygote.close()
+
+
+class Progress:
+    """A one-line progress bar on stderr (a line per tenth of the batch when not a terminal)."""
+
+    WIDTH = 30
+
+    def __init__(self, total, stream=sys.stderr, enabled=True):
+        self.total, self.stream, self.enabled = total, stream, enabled
+        self.done, self.counts, self.started = 0, {}, time.monotonic()
+        self.tty = enabled and hasattr(stream, "isatty") and stream.isatty()
+        self._last_tenth = -1
+
+    def update(self, status):
+        self.done += 1
+        self.counts[status] = self.counts.get(status, 0) + 1
+        if not self.enabled:
+            return
+        tenth = 10 * self.done // max(self.total, 1)
+        if not self.tty and tenth == self._last_tenth and self.done != self.total:
+            return
+        self._last_tenth = tenth
+        filled = self.WIDTH * self.done // max(self.total, 1)
+        rate = self.done / max(time.monotonic() - self.started, 1e-9)
+        counts = "  ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
+        line = (f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.done}/{self.total}  "
+                f"{counts}  {rate:.1f}/s")
+        self.stream.write(("\r" + line) if self.tty else line + "\n")
+        if self.tty and self.done == self.total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _quarantined(item, assignment, attempts):
+    return grading.not_graded(
+        item, assignment, "quarantined",
+        f"grading this submission stopped {attempts} times without a result (the grader crashed "
+        "or was killed while it ran); it is set aside to be looked at by hand")
+
+
+def grade_batch(items, settings, store, config, workers, scratch, progress, deadline_seconds):
+    """Grade ``items`` (Submissions), using stored results when there are; results by path.
+
+    Args:
+        items: the Submissions of the batch.
+        settings: grading.Settings.
+        store: store.Store, written by this process only.
+        config: fingerprint of the grading configuration (results are reused under the same).
+        workers: number of worker processes.
+        scratch: folder for the zygotes' logs and caches (inside the output folder).
+        progress: Progress.
+        deadline_seconds: longest time a worker may spend on one submission.
+    """
+    queue, results = [], {}
+    for item in items:
+        sid = store.add(item, settings.assignment)
+        found = store.result(sid, config)
+        if found is not None:
+            results[item.path] = found
+            progress.update(found["status"])
+        elif store.failed_attempts(sid, config) >= QUARANTINE_AFTER:
+            results[item.path] = _quarantined(item, settings.assignment, QUARANTINE_AFTER)
+            store.save(sid, config, results[item.path])
+            progress.update("quarantined")
+        else:
+            queue.append((sid, item))
+    if queue:
+        _run_workers(queue, results, settings, store, config, min(workers, len(queue)), scratch,
+                     progress, deadline_seconds)
+    return [results[item.path] for item in sorted(items, key=lambda i: i.path)]
+
+
+def _run_workers(queue, results, settings, store, config, workers, scratch, progress, deadline):
+    context = multiprocessing.get_context("fork")
+    os.makedirs(scratch, exist_ok=True)
+    slots = {}
+
+    def start(slot):
+        mine, theirs = context.Pipe()
+        process = context.Process(target=_worker, args=(slot, settings, scratch, theirs), daemon=True)
+        process.start()
+        theirs.close()
+        slots[slot] = {"process": process, "conn": mine, "job": None, "since": 0.0}
+
+    def give(slot):
+        sid, item = queue.pop(0)
+        attempt = store.start_attempt(sid, config)
+        slots[slot].update(job=(sid, item, attempt), since=time.monotonic())
+        slots[slot]["conn"].send((sid, attempt, item))
+
+    def lost(slot, why):
+        sid, item, attempt = slots[slot]["job"]
+        store.fail_attempt(attempt, why)
+        slots[slot]["process"].kill()
+        slots[slot]["process"].join()
+        if store.failed_attempts(sid, config) >= QUARANTINE_AFTER:
+            results[item.path] = _quarantined(item, settings.assignment, QUARANTINE_AFTER)
+            store.save(sid, config, results[item.path])
+            progress.update("quarantined")
+        else:
+            queue.insert(0, (sid, item))
+        start(slot)
+
+    try:
+        for slot in range(workers):
+            start(slot)
+            give(slot)
+        while any(s["job"] for s in slots.values()):
+            busy = {s["conn"]: slot for slot, s in slots.items() if s["job"]}
+            sentinels = {slots[slot]["process"].sentinel: slot for slot in busy.values()}
+            ready = wait(list(busy) + list(sentinels), timeout=1.0)
+            for handle in ready:
+                slot = busy.get(handle, sentinels.get(handle))
+                if slots[slot]["job"] is None:
+                    continue
+                try:
+                    sid, attempt, result = slots[slot]["conn"].recv()
+                except (EOFError, OSError):
+                    lost(slot, "the grading worker died")
+                else:
+                    store.save(sid, config, result, attempt)
+                    results[result["submission"]] = result
+                    progress.update(result["status"])
+                    slots[slot]["job"] = None
+                if slots[slot]["job"] is None and queue:
+                    give(slot)
+            now = time.monotonic()
+            for slot, s in list(slots.items()):
+                if s["job"] and now - s["since"] > deadline:
+                    lost(slot, f"no result after {deadline:g} s")
+                    if queue:
+                        give(slot)
+    finally:
+        for s in slots.values():
+            if s["process"].is_alive():
+                try:
+                    s["conn"].send(None)
+                except OSError:
+                    s["process"].kill()
+        for s in slots.values():
+            s["process"].join(timeout=5)
+            if s["process"].is_alive():
+                s["process"].kill()
+                s["process"].join()
+        shutil.rmtree(scratch, ignore_errors=True)

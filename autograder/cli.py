@@ -1,0 +1,154 @@
+"""Command line of the batch grader: ``python -m autograder {grade,feedback,export}``.
+
+``grade PATH [PATH ...] --assignment ID`` grades notebooks (files, or folders
+searched for ``<assignment>.ipynb``; nbgrader's ``submitted/<student>/<assignment>/``
+layout names the students) and prints one result per submission. With
+``--format json`` each line is a JSON object with ``submission``, ``student``,
+``assignment``, ``status`` (graded, invalid_notebook or quarantined), ``score``,
+``max_score``, ``error`` (null or the reason it was not graded), ``sha256``,
+``arrived`` and ``exercises``: a list of objects with ``function``, ``number``,
+``points``, ``max_points``, ``status``, ``message``, ``cases_passed``, ``cases``,
+``mistakes`` and ``warnings``.
+
+Results go to an SQLite store (``--results``, default ``grading/results.sqlite``).
+Grading is idempotent: a submission already graded under the same salt and
+limits is not graded again, and a batch that was killed is finished by running
+the same command again. ``feedback`` writes one HTML page per student and
+``export`` prints the stored results as CSV or JSON.
+
+The grading salt comes from ``DNN_GRADING_SALT`` or the course directory's
+``grading_salt`` file (``--course-dir``, default: the current directory); it
+is read after the sandboxes' warm interpreters are started and never reaches them.
+"""
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+
+from autograder.assignments import ASSIGNMENT_IDS
+from autograder.batch import feedback, report
+from autograder.batch.isolation import Limits
+from autograder.batch.store import Store
+
+DEFAULT_RESULTS = os.path.join("grading", "results.sqlite")
+GRADER_VERSION = "1"
+
+
+def _salt(course_dir):
+    salt = os.environ.get("DNN_GRADING_SALT", "")
+    path = os.path.join(course_dir, "grading_salt")
+    if not salt and os.path.isfile(path):
+        with open(path, encoding="utf-8") as handle:
+            salt = handle.read().strip()
+    if not salt:
+        raise SystemExit(f"error: no grading salt: set DNN_GRADING_SALT or put it in {path}")
+    return salt
+
+
+def config_fingerprint(assignment, salt, limits):
+    """Identifies the grading configuration: stored results are reused only under the same one."""
+    text = json.dumps([GRADER_VERSION, assignment, salt, limits.__dict__], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _grade(args):
+    from autograder.batch import grading, pool, submission
+    started = time.monotonic()
+    try:
+        paths = submission.find_notebooks(args.paths)
+    except FileNotFoundError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    items = []
+    for path in paths:
+        try:
+            items.append(submission.read(path, args.assignment))
+        except OSError as exc:
+            print(f"warning: cannot read {path}: {exc}", file=sys.stderr)
+    limits = Limits(cell_seconds=args.cell_timeout, call_seconds=args.call_timeout,
+                    memory_bytes=args.memory_mb * 2**20)
+    salt = _salt(args.course_dir)
+    settings = grading.Settings(args.assignment, salt, limits)
+    store = Store(args.results)
+    try:
+        progress = pool.Progress(len(items), enabled=not args.quiet)
+        deadline = 60 * limits.cell_seconds + 200 * limits.call_seconds
+        results = pool.grade_batch(
+            items, settings, store, config_fingerprint(args.assignment, salt, limits),
+            args.workers, os.path.join(os.path.dirname(os.path.abspath(args.results)), ".scratch"),
+            progress, deadline)
+    finally:
+        store.close()
+    sys.stdout.write(report.FORMATS[args.format](results))
+    if not args.quiet:
+        levels = {r["isolation"] for r in results if r.get("isolation")}
+        sys.stderr.write(report.summary(results, time.monotonic() - started, levels))
+    return 0
+
+
+def _stored(args):
+    if not os.path.isfile(args.results):
+        raise SystemExit(f"error: no results store at {args.results}; run 'grade' first")
+    store = Store(args.results)
+    try:
+        return store.latest(args.assignment)
+    finally:
+        store.close()
+
+
+def _feedback(args):
+    written = feedback.write_all(_stored(args), args.output)
+    print(f"wrote {len(written)} feedback pages under {args.output}", file=sys.stderr)
+    return 0
+
+
+def _export(args):
+    text = report.FORMATS[args.format](_stored(args))
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def parser():
+    top = argparse.ArgumentParser(prog="python -m autograder",
+                                  description="Grade notebooks safely, in parallel, resumably.")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    def common(sub):
+        sub.add_argument("--assignment", required=True, choices=ASSIGNMENT_IDS)
+        sub.add_argument("--results", default=DEFAULT_RESULTS, help="SQLite results store")
+
+    grade = commands.add_parser("grade", help="grade notebooks")
+    grade.add_argument("paths", nargs="+", metavar="PATH", help="notebooks or folders of them")
+    common(grade)
+    grade.add_argument("--format", choices=sorted(report.FORMATS), default="table")
+    grade.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    grade.add_argument("--course-dir", default=".", help="where the grading_salt file is")
+    grade.add_argument("--cell-timeout", type=float, default=Limits.cell_seconds, metavar="SECONDS")
+    grade.add_argument("--call-timeout", type=float, default=Limits.call_seconds, metavar="SECONDS")
+    grade.add_argument("--memory-mb", type=int, default=Limits.memory_bytes // 2**20)
+    grade.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    grade.set_defaults(run=_grade)
+
+    notes = commands.add_parser("feedback", help="write per-student HTML feedback")
+    common(notes)
+    notes.add_argument("--output", default=os.path.join("grading", "feedback"))
+    notes.set_defaults(run=_feedback)
+
+    export = commands.add_parser("export", help="print stored results as CSV or JSON lines")
+    common(export)
+    export.add_argument("--format", choices=["csv", "json", "table"], default="csv")
+    export.add_argument("--output", help="file to write instead of standard output")
+    export.set_defaults(run=_export)
+    return top
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    if getattr(args, "workers", 1) < 1:
+        raise SystemExit("error: --workers must be at least 1")
+    return args.run(args)
