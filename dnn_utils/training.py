@@ -37,21 +37,23 @@ def grading_reason(environ=None):
     return ""
 
 
-def progress_line(i, num_iterations, cost):
+def progress_line(i, num_iterations, cost, unit="iteration"):
     """One line of training progress: the cost, a bar and the share of iterations done.
+
+    ``unit`` names what ``i`` counts ("iteration", or "epoch" for mini-batch training).
 
     >>> progress_line(100, 400, 0.5)
     'Cost after iteration 100: 0.500000  [#####...............]  25%'
     """
     done = i / num_iterations if num_iterations else 1.0
     filled = int(BAR_WIDTH * done)
-    return (f"Cost after iteration {i}: {float(cost):.6f}  "
+    return (f"Cost after {unit} {i}: {float(cost):.6f}  "
             f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {100 * done:3.0f}%")
 
 
-def print_progress(i, num_iterations, cost):
-    """Print ``progress_line(i, num_iterations, cost)`` right away (flushed)."""
-    print(progress_line(i, num_iterations, cost), flush=True)
+def print_progress(i, num_iterations, cost, unit="iteration"):
+    """Print ``progress_line(i, num_iterations, cost, unit)`` right away (flushed)."""
+    print(progress_line(i, num_iterations, cost, unit), flush=True)
 
 
 def skip_when_grading(line, cell):

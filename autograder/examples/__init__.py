@@ -18,7 +18,7 @@ SOLUTION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 DEFAULT_MISTAKES = {"linear_backward": "linear_backward_no_mean",
                     "update_parameters": "update_parameters_in_place",
                     "L_layer_model": "L_layer_model_weights_times_0_01"}
-ALTERNATIVE_MODULES = ("alternative_style", "alternative_application")
+ALTERNATIVE_MODULES = ("alternative_style", "alternative_application", "alternative_optimization")
 
 
 def _answer_cells(nb):
