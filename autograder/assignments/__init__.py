@@ -1,7 +1,7 @@
 """Registry of the graded assignments: id -> module with ASSIGNMENT and EXERCISES."""
 import importlib
 
-ASSIGNMENT_IDS = ("step_by_step", "application")
+ASSIGNMENT_IDS = ("step_by_step", "application", "optimization")
 
 
 def load(assignment):

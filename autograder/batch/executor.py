@@ -103,14 +103,45 @@ def _lookup(shell, name):
     return value, ""
 
 
+# Modules whose functions the harness itself uses while observing. A submission may monkeypatch
+# them (np.allclose, builtins, sys.setprofile, copy.deepcopy, ...); they are put back before each
+# case, so what is observed does not depend on what a cell did to the grader's own tools.
+HARNESS_MODULES = ("builtins", "sys", "copy", "io", "contextlib", "warnings", "inspect", "traceback",
+                   "json", "base64", "signal", "numpy", "numpy.random", "numpy.linalg", "numpy.lib.format",
+                   "autograder.runner", "autograder.compare", "autograder.exercise",
+                   "autograder.batch.wire", "autograder.batch.channel", "autograder.batch.executor")
+_MODULES = {}      # name -> module, as imported before any submission ran
+_ATTRIBUTES = {}   # name -> the module's attributes then
+
+
+def snapshot_harness():
+    """Remember the harness modules as they are (called once, before any submission runs)."""
+    _MODULES.clear()
+    _MODULES.update(sys.modules)
+    _ATTRIBUTES.clear()
+    for name in HARNESS_MODULES:
+        if name in sys.modules:
+            _ATTRIBUTES[name] = dict(vars(sys.modules[name]))
+
+
+def restore_harness():
+    """Put back the remembered modules and their attributes (names a cell added stay)."""
+    modules, attributes = _MODULES, _ATTRIBUTES   # locals: the loop below restores these globals too
+    for name, saved in attributes.items():
+        vars(modules[name]).update(saved)
+    sys.modules.update(modules)
+
+
 def observe_cases(channel, shell, assignment, name, cases, seconds):
     """Observe the student's ``name`` on every case; see the module docstring."""
+    restore_harness()
     from autograder.assignments import exercises, references
     from autograder.runner import Observation, observe
     exercise = exercises(assignment)[name]
     refs = references(assignment)
     func, missing = _lookup(shell, name)
     for index, args in enumerate(cases):
+        restore_harness()
         if missing:
             observation = Observation(error=missing)
         else:
@@ -123,6 +154,7 @@ def observe_cases(channel, shell, assignment, name, cases, seconds):
                 break
             except BaseException as exc:  # SystemExit, KeyboardInterrupt from student code: an error
                 observation = Observation(error=_describe(exc))
+        restore_harness()
         channel.send({"event": "observation", "index": index, "observation": {
             "output": wire.encode(observation.output), "error": observation.error,
             "repeat_output": wire.encode(observation.repeat_output),

@@ -115,7 +115,7 @@ class _Session:
                     continue
                 output, error = message.get("output"), message.get("error")
                 self.cell_reports[cell] = {"ok": not error, "error": str(error or "")[:500],
-                                           "output": str(output or "")[:8000]}
+                                           "output": str(output or "")[:9000]}
                 later = order[order.index(cell) + 1:]
                 current = later[0] if later else None
         except _Lost as lost:

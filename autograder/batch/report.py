@@ -10,9 +10,11 @@ EXERCISE_FIELDS = ("function", "number", "points", "max_points", "status", "mess
 
 
 def public(result):
-    """The result as printed: everything but the notebook's own output (that is for feedback)."""
+    """The result as printed: the notebook's own output is left for the feedback pages."""
     shown = {key: result.get(key) for key in PUBLIC_FIELDS}
     shown["exercises"] = [{key: e.get(key) for key in EXERCISE_FIELDS} for e in result["exercises"]]
+    shown["cell_errors"] = [{"cell": c["cell"], "error": c["error"]}
+                            for c in result.get("cells", []) if c.get("error")]
     return shown
 
 

@@ -119,12 +119,14 @@ def cells_to_run(submission, assignment, graded_functions):
     except ValueError as exc:
         raise InvalidNotebook(f"the file is not valid JSON ({exc}); it may have been cut short "
                               "or edited outside Jupyter") from None
-    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+    if not isinstance(notebook, dict):
         raise InvalidNotebook("the file is JSON but not a notebook (no list of cells)")
     version = notebook.get("nbformat")
     if version != SUPPORTED_NBFORMAT:
         raise InvalidNotebook(f"notebook format {version!r} is not supported; this grader reads "
                               f"nbformat {SUPPORTED_NBFORMAT} (save it with a current Jupyter)")
+    if not isinstance(notebook.get("cells"), list):
+        raise InvalidNotebook("the file is JSON but not a notebook (no list of cells)")
     if len(notebook["cells"]) > MAX_CELLS:
         raise InvalidNotebook(f"the notebook has more than {MAX_CELLS} cells")
     sources = []
