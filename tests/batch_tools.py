@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from autograder import examples
 from autograder.batch.isolation import SANDBOX_UID_BASE, processes_of
@@ -89,3 +90,18 @@ def tree_state(folder, skip=()):
                 continue
             state[os.path.relpath(path, folder)] = (info.st_size, info.st_mtime_ns)
     return state
+
+
+def assert_agrees_with_nbgrader(course_root, assignment, env):
+    """Grade the course's ``submitted/`` with the batch grader; every exercise's points must equal
+    what ``nbgrader autograde`` put in the course's gradebook (same salt, from the course)."""
+    from autograder import demo
+    environ = {k: v for k, v in env.items() if k != ENV}
+    environ[ENV] = (Path(course_root) / "grading_salt").read_text().strip()
+    found, _ = grade([Path(course_root) / "submitted"], assignment,
+                     Path(course_root) / "grading" / "results.sqlite", env=environ)
+    nbgrader_scores = demo.read_scores(Path(course_root), assignment)
+    assert set(found) == set(nbgrader_scores)
+    for student, scores in nbgrader_scores.items():
+        assert points(found[student]) == pytest.approx(scores, abs=1e-9), student
+    return found

@@ -8,6 +8,7 @@ import pytest
 
 from autograder import demo
 from autograder.assignments import exercises
+from batch_tools import assert_agrees_with_nbgrader
 from notebook_tools import ROOT
 
 pytestmark = pytest.mark.nbgrader
@@ -86,3 +87,9 @@ def test_feedback_is_html_and_keeps_the_salt_secret(course):
         assert html.startswith("<!DOCTYPE html>") and "e2e-salt-91c2" not in html
     wrong = (root / "feedback" / "partly_wrong" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert "dW and db are not divided by m" in wrong
+
+
+def test_batch_grader_agrees_with_nbgrader(course):
+    root, _ = course
+    found = assert_agrees_with_nbgrader(root, ASSIGNMENT, _without_salt())
+    assert {r["status"] for r in found.values()} == {"graded"}

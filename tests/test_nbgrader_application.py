@@ -14,6 +14,7 @@ import pytest
 from autograder import demo
 from autograder.assignments import exercises
 from dnn_utils.training import CELL_TAG
+from batch_tools import assert_agrees_with_nbgrader
 from notebook_tools import ROOT
 
 pytestmark = pytest.mark.nbgrader
@@ -108,3 +109,9 @@ def test_feedback_names_the_mistake_and_keeps_the_salt_secret(course):
         assert html.startswith("<!DOCTYPE html>") and SALT not in html
     wrong = (root / "feedback" / "partly_wrong" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert "the weights are multiplied by 0.01" in wrong
+
+
+def test_batch_grader_agrees_with_nbgrader(course):
+    root, _ = course
+    found = assert_agrees_with_nbgrader(root, ASSIGNMENT, _without_salt())
+    assert {r["status"] for r in found.values()} == {"graded"}

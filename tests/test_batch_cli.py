@@ -1,0 +1,204 @@
+"""The batch grader's command line end to end: idempotence, kill -9 and resume, quarantine,
+worker-count independence, feedback and export. Every run is a real subprocess."""
+import csv
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+
+from autograder.assignments import exercises
+from autograder.runner import cases_for
+from batch_tools import (ENV, FAST, TEST_SALT, base_notebooks, grade, sandbox_processes,
+                         stored_results, write)
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="full isolation needs root (as on CI)")
+ASSIGNMENT = "step_by_step"
+SLOW_CELL = "import time\nwhile True:\n    try:\n        time.sleep(1)\n    except BaseException:\n        pass"
+
+
+def _with_cell(nb, source):
+    changed = nbformat.from_dict(json.loads(json.dumps(nb)))
+    changed.cells.append(nbformat.v4.new_code_cell(source))
+    return changed
+
+
+@pytest.fixture(scope="module")
+def submissions(tmp_path_factory):
+    """Twelve submissions: the four honest examples twice, and four slow ones."""
+    folder = tmp_path_factory.mktemp("batch") / "submitted"
+    bases = base_notebooks(ASSIGNMENT)
+    for round_ in (1, 2):
+        for name, nb in bases.items():
+            write(folder, f"{name}_{round_}", ASSIGNMENT, nb)
+    for i in range(4):
+        write(folder, f"slow_{i}", ASSIGNMENT, _with_cell(bases["correct"], SLOW_CELL))
+    return folder
+
+
+def _command(folder, store, *extra):
+    return [sys.executable, "-m", "autograder", "grade", str(folder), "--assignment", ASSIGNMENT,
+            "--results", str(store), "--format", "json", "--quiet", *FAST, *extra]
+
+
+def _env():
+    return {**os.environ, ENV: TEST_SALT}
+
+
+def _count(store, sql):
+    try:
+        db = sqlite3.connect(store, timeout=10)
+        try:
+            return db.execute(sql).fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.OperationalError:
+        return 0
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(submissions, tmp_path_factory):
+    store = tmp_path_factory.mktemp("clean") / "results.sqlite"
+    done = subprocess.run(_command(submissions, store, "--workers", "2"), capture_output=True,
+                          text=True, env=_env(), timeout=600)
+    assert done.returncode == 0, done.stderr
+    return done.stdout, store
+
+
+def test_scores_of_the_batch(uninterrupted):
+    results = {json.loads(line)["student"]: json.loads(line) for line in uninterrupted[0].splitlines()}
+    assert len(results) == 12
+    assert {results[f"correct_{r}"]["score"] for r in (1, 2)} == {100}
+    assert {results[f"partly_wrong_{r}"]["score"] for r in (1, 2)} == {80}
+    assert {results[f"untouched_{r}"]["score"] for r in (1, 2)} == {0}
+    assert {results[f"slow_{i}"]["score"] for i in range(4)} == {100}
+    assert all("timed out" in results[f"slow_{i}"]["cell_errors"][0]["error"]
+               or "skipped" in results[f"slow_{i}"]["cell_errors"][0]["error"] for i in range(4))
+
+
+def test_grading_again_is_idempotent(submissions, uninterrupted):
+    first, store = uninterrupted
+    attempts = _count(store, "SELECT COUNT(*) FROM attempts")
+    started = time.monotonic()
+    again = subprocess.run(_command(submissions, store, "--workers", "2"), capture_output=True,
+                           text=True, env=_env(), timeout=600)
+    assert again.returncode == 0 and again.stdout == first
+    assert _count(store, "SELECT COUNT(*) FROM attempts") == attempts, "nothing was graded again"
+    assert _count(store, "SELECT COUNT(*) FROM results") == 12
+    assert time.monotonic() - started < 30
+
+
+def test_results_do_not_depend_on_worker_count_or_order(submissions, uninterrupted, tmp_path):
+    paths = sorted(str(p) for p in submissions.rglob("*.ipynb"))[::-1]
+    one = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", *paths, "--assignment", ASSIGNMENT,
+         "--results", str(tmp_path / "one.sqlite"), "--format", "json", "--quiet", *FAST,
+         "--workers", "3"], capture_output=True, text=True, env=_env(), timeout=600)
+    assert one.returncode == 0, one.stderr
+    assert one.stdout == uninterrupted[0]
+
+
+def test_kill_minus_nine_mid_batch_then_resume(submissions, uninterrupted, tmp_path):
+    store = tmp_path / "results.sqlite"
+    process = subprocess.Popen(_command(submissions, store, "--workers", "2"),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
+    deadline = time.monotonic() + 120
+    while _count(store, "SELECT COUNT(*) FROM results") < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    done_before = _count(store, "SELECT COUNT(*) FROM results")
+    assert 3 <= done_before < 12, "the kill must land mid-batch"
+    time.sleep(0.5)
+    assert sandbox_processes() == [], "nothing outlives a killed grader"
+    resumed = subprocess.run(_command(submissions, store, "--workers", "2"), capture_output=True,
+                             text=True, env=_env(), timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout == uninterrupted[0]
+    assert _count(store, "SELECT COUNT(*) FROM results") == 12
+    assert _count(store, "SELECT COUNT(*) FROM submissions") == 12
+
+
+def test_a_submission_that_keeps_killing_the_grader_is_quarantined(tmp_path):
+    folder = tmp_path / "submitted"
+    bases = base_notebooks(ASSIGNMENT)
+    write(folder, "deadly", ASSIGNMENT, _with_cell(bases["correct"], SLOW_CELL))
+    store = tmp_path / "results.sqlite"
+    for attempt in range(1, 4):
+        process = subprocess.Popen(_command(folder, store, "--workers", "1"), env=_env(),
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while (_count(store, "SELECT COUNT(*) FROM attempts") < attempt
+               and time.monotonic() < deadline):
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)   # the grader dies while this submission is graded
+        process.wait()
+    found, _ = grade([folder], ASSIGNMENT, store, *FAST)
+    result = found["deadly"]
+    assert result["status"] == "quarantined" and result["score"] == 0
+    assert "stopped 3 times" in result["error"]
+
+
+def test_feedback_pages_escape_output_and_hide_hidden_cases(tmp_path):
+    bases = base_notebooks(ASSIGNMENT)
+    nb = nbformat.from_dict(json.loads(json.dumps(bases["correct"])))
+    leaky = ("import numpy as np\n"
+             "def linear_forward(A, W, b):\n"
+             "    print('inputs', A.tolist())\n"
+             "    raise ValueError(repr(A.tolist()))\n")
+    next(c for c in nb.cells
+         if c.metadata.get("nbgrader", {}).get("grade_id") == "linear_forward_answer").source = leaky
+    nb.cells.append(nbformat.v4.new_code_cell("print('<script>alert(1)</script>')"))
+    write(tmp_path / "submitted", "mallory", ASSIGNMENT, nb)
+    store = tmp_path / "out" / "results.sqlite"
+    grade([tmp_path / "submitted"], ASSIGNMENT, store, *FAST)
+    pages = tmp_path / "out" / "feedback"
+    done = subprocess.run([sys.executable, "-m", "autograder", "feedback", "--assignment", ASSIGNMENT,
+                           "--results", str(store), "--output", str(pages)],
+                          capture_output=True, text=True, env=_env())
+    assert done.returncode == 0, done.stderr
+    page = (pages / "mallory" / f"{ASSIGNMENT}.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
+    assert "linear_forward" in page and "95 / 100" in page
+    assert TEST_SALT not in page
+    exercise = exercises(ASSIGNMENT)["linear_forward"]
+    hidden = [c for c in cases_for(ASSIGNMENT, exercise, TEST_SALT) if c.hidden]
+    for case in hidden:
+        for value in case.args[0].ravel()[:4]:
+            assert repr(float(value))[:8] not in page, "a hidden input leaked into the feedback"
+
+
+def test_export_csv_matches_the_stored_results(uninterrupted):
+    _, store = uninterrupted
+    done = subprocess.run([sys.executable, "-m", "autograder", "export", "--assignment", ASSIGNMENT,
+                           "--results", str(store), "--format", "csv"],
+                          capture_output=True, text=True, env=_env())
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    stored = stored_results(store)
+    assert len(rows) == 12
+    for row in rows:
+        assert float(row["score"]) == stored[row["student"]]["score"]
+        assert float(row["linear_backward"]) == next(
+            e["points"] for e in stored[row["student"]]["exercises"] if e["function"] == "linear_backward")
+
+
+def test_table_format_and_missing_paths(submissions, uninterrupted, tmp_path):
+    _, store = uninterrupted
+    table = subprocess.run([sys.executable, "-m", "autograder", "export", "--assignment", ASSIGNMENT,
+                            "--results", str(store), "--format", "table"],
+                           capture_output=True, text=True, env=_env())
+    assert "partly_wrong_1" in table.stdout and "80/100" in table.stdout
+    missing = subprocess.run(_command(tmp_path / "nowhere", tmp_path / "r.sqlite"),
+                             capture_output=True, text=True, env=_env())
+    assert missing.returncode != 0 and "no such file or folder" in missing.stderr
+    no_salt = subprocess.run(_command(submissions, tmp_path / "r.sqlite"), capture_output=True,
+                             text=True, env={k: v for k, v in os.environ.items() if k != ENV},
+                             cwd=tmp_path)
+    assert no_salt.returncode != 0 and "no grading salt" in no_salt.stderr
