@@ -15,6 +15,7 @@ c.CourseDirectory.course_id = "dnn-from-scratch"
 c.CourseDirectory.db_assignments = [
     {"name": "step_by_step"},
     {"name": "application"},
+    {"name": "optimization"},
 ]
 c.IncludeHeaderFooter.header = "source/header.ipynb"
 c.Execute.timeout = 300

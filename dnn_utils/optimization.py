@@ -383,6 +383,18 @@ def gradients_to_vector(grads):
                                  if key[:2] in ("dW", "db")})
 
 
+def parameter_names(layer_dims):
+    """The name of each entry of ``parameters_to_vector``'s theta, in order: "W1[0,0]", ..., "b1[0]", ...
+
+    Provided, not graded: it tells which parameter a gradient check's mismatch belongs to.
+    """
+    names = []
+    for l in range(1, len(layer_dims)):
+        names += [f"W{l}[{i},{j}]" for i in range(layer_dims[l]) for j in range(layer_dims[l - 1])]
+        names += [f"b{l}[{i}]" for i in range(layer_dims[l])]
+    return names
+
+
 def _layer_dims(parameters):
     L = _number_of_layers(parameters)
     return [parameters["W1"].shape[1]] + [parameters["W" + str(l)].shape[0] for l in range(1, L + 1)]

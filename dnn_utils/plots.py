@@ -1,15 +1,19 @@
-"""Diagrams for the course notebooks, drawn with matplotlib.
+"""Diagrams and training plots for the course notebooks, drawn with matplotlib.
 
-Both functions draw on a given Axes, or on a new figure when ``ax`` is None,
-and return the matplotlib Figure. They never call ``plt.show()``, so they work
+Every function draws on a given Axes, or on a new figure when ``ax`` is None,
+and returns the matplotlib Figure. They never call ``plt.show()``, so they work
 with any backend, including Agg (no display).
 
 - ``draw_network(layer_dims)``: the layers of an L-layer network as columns of
   units, labelled ``[LINEAR->RELU] x (L-1) -> LINEAR -> SIGMOID``.
 - ``draw_forward_backward(L)``: the forward pass, the caches it keeps, and the
   backward pass that uses them to produce ``dA``, ``dW`` and ``db``.
+- ``plot_learning_curves(curves)``: several cost curves on one set of axes.
+- ``plot_decision_boundary(parameters, X, Y)``: what a trained network answers
+  everywhere in a two-dimensional input plane, with the examples on top.
 """
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 FORWARD_COLOR = "#c9b3e6"
@@ -192,4 +196,82 @@ def draw_forward_backward(L=3, ax=None):
     ax.set_ylim(bottom - 1.6, top + 1.0)
     ax.set_aspect("equal")
     ax.axis("off")
+    return fig
+
+
+def plot_learning_curves(curves, ax=None, xlabel="epoch", title=None):
+    """Draw one cost curve per entry of ``curves`` on the same axes.
+
+    A curve whose costs are not all finite (a run that diverged to inf or
+    NaN) is drawn up to its first non-finite cost, and its legend entry says
+    from which point on it diverged.
+
+    Args:
+        curves: {label: sequence of costs}, the k-th cost drawn at x = k.
+        ax: matplotlib Axes to draw on; a new figure is made when None.
+        xlabel: what one step along x is ("epoch", "iteration").
+        title: the title, or None for none.
+
+    Returns:
+        the matplotlib Figure holding the plot.
+    """
+    fig, ax = _axes(ax, figsize=(7, 4))
+    for label, costs in curves.items():
+        costs = np.asarray(costs, dtype=float)
+        finite = np.isfinite(costs)
+        end = len(costs) if finite.all() else int(np.argmin(finite))
+        if end < len(costs):
+            label = f"{label} (not finite from {xlabel} {end} on)"
+        ax.plot(np.arange(end), costs[:end], label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("cost")
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    return fig
+
+
+def plot_decision_boundary(parameters, X, Y, ax=None, title=None, resolution=200):
+    """Colour the input plane by the network's answer and draw the examples on top.
+
+    The network is [LINEAR->RELU]*(L-1) -> LINEAR->SIGMOID with ``parameters``
+    (``dnn_utils.step_by_step.L_model_forward``, no dropout); a point is called
+    1 where its output is above 0.5. The plane covers the examples with a
+    margin of half a unit.
+
+    Args:
+        parameters: W1..WL, b1..bL of a network with 2 inputs and 1 output.
+        X: examples, shape (2, m).
+        Y: labels 0 or 1, shape (1, m).
+        ax: matplotlib Axes to draw on; a new figure is made when None.
+        title: the title, or None for none.
+        resolution: number of grid points along each axis.
+
+    Returns:
+        the matplotlib Figure holding the plot.
+
+    Raises:
+        ValueError: X does not have two rows.
+    """
+    from dnn_utils.step_by_step import L_model_forward
+    X = np.asarray(X, dtype=float)
+    if X.shape[0] != 2:
+        raise ValueError(f"a decision boundary needs two input features; X has {X.shape[0]}")
+    fig, ax = _axes(ax, figsize=(5, 4.2))
+    xs = np.linspace(X[0].min() - 0.5, X[0].max() + 0.5, resolution)
+    ys = np.linspace(X[1].min() - 0.5, X[1].max() + 0.5, resolution)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    probabilities, _ = L_model_forward(np.stack([grid_x.ravel(), grid_y.ravel()]), parameters)
+    answer = (probabilities > 0.5).reshape(grid_x.shape)
+    ax.contourf(grid_x, grid_y, answer, levels=[-0.5, 0.5, 1.5], colors=["#f2b8b5", "#b5d3f2"], alpha=0.8)
+    labels = np.asarray(Y).ravel()
+    for value, color in ((0, "#b03a2e"), (1, "#1f4e79")):
+        chosen = labels == value
+        ax.scatter(X[0, chosen], X[1, chosen], s=14, c=color, edgecolors="white", linewidths=0.4,
+                   label=f"y = {value}")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=8)
     return fig

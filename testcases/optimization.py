@@ -10,12 +10,18 @@ quantities it prints; the values the reference gives on them are stored in
 so that a change in the reference shows up as a failing test).
 
 There is one edition, ``"2023"``.
+
+``LESSON`` holds the protocols of the notebook's experiments (part 9), and
+``run_lesson`` runs them with the reference; their results are stored in the
+"lesson" section of ``data/optimization.json``, from which the notebook quotes
+its numbers.
 """
 import functools
 
 import numpy as np
 
-from dnn_utils.optimization import L_model_forward_with_dropout
+from dnn_utils.application import accuracy, predict
+from dnn_utils.optimization import L_model_forward_with_dropout, model
 from dnn_utils.step_by_step import L_model_backward, L_model_forward
 from dnn_utils.toy_data import moons
 from testcases.example import Example as _Example
@@ -270,3 +276,71 @@ EXAMPLES = (
 def examples(edition="2023"):
     """The documented examples, in notebook order."""
     return select(EXAMPLES, EDITIONS, edition)
+
+
+# -- the lesson's experiments ------------------------------------------------------------------
+
+LESSON = {
+    "moons": {"m_train": 300, "m_test": 300, "noise": 0.2, "train_seed": 0, "test_seed": 1},
+    "initialization": {"layer_dims": [2, 10, 5, 1], "optimizer": "gd", "learning_rate": 0.1,
+                       "mini_batch_size": None, "num_epochs": 1500, "seed": 1,
+                       "methods": ["zeros", "random", "he", "xavier"]},
+    "optimizers": {"layer_dims": [2, 10, 5, 1], "initialization": "he", "learning_rate": 0.0075,
+                   "mini_batch_size": 64, "num_epochs": 1000, "seed": 1,
+                   "optimizers": ["gd", "momentum", "adam"]},
+    "regularization": {"layer_dims": [12288, 32, 16, 1], "optimizer": "adam", "initialization": "he",
+                       "learning_rate": 0.0003, "mini_batch_size": 64, "num_epochs": 150, "seed": 0,
+                       "settings": {"none": {"lambd": 0.0, "keep_prob": 1.0},
+                                    "L2": {"lambd": 3.0, "keep_prob": 1.0},
+                                    "dropout": {"lambd": 0.0, "keep_prob": 0.8}}},
+}
+
+
+def lesson_moons():
+    """(train_X, train_Y, test_X, test_Y) of the lesson's moons."""
+    p = LESSON["moons"]
+    return moons(p["m_train"], p["noise"], p["train_seed"]) + moons(p["m_test"], p["noise"], p["test_seed"])
+
+
+def _finite(cost):
+    return float(cost) if np.isfinite(cost) else None
+
+
+def _measure(parameters, costs, train, test=None, keep_costs=False):
+    with np.errstate(invalid="ignore"):
+        found = {"final_cost": _finite(costs[-1]), "train_accuracy": accuracy(predict(train[0], None, parameters), train[1])}
+        if test is not None:
+            found["test_accuracy"] = accuracy(predict(test[0], None, parameters), test[1])
+    if keep_costs:
+        found["costs"] = [_finite(c) for c in costs]
+    return found
+
+
+def run_lesson(part, cat_data=None):
+    """Run one experiment of the lesson with the reference: part is "initialization",
+    "optimizers" (both on the moons) or "regularization" (needs ``cat_data`` = (train_x, train_y,
+    test_x, test_y), inputs already flattened and scaled). Returns {"protocol": ..., "runs": {...}}."""
+    p = LESSON[part]
+    if part == "regularization":
+        train, test = cat_data[:2], cat_data[2:]
+        runs = {name: dict(setting, **_measure(*model(*train, p["layer_dims"], p["optimizer"], p["initialization"],
+                                                      p["learning_rate"], p["mini_batch_size"], p["num_epochs"],
+                                                      setting["lambd"], setting["keep_prob"], seed=p["seed"]),
+                                               train, test))
+                for name, setting in p["settings"].items()}
+        return {"protocol": p, "runs": runs}
+    train_X, train_Y, test_X, test_Y = lesson_moons()
+    runs = {}
+    if part == "initialization":
+        for method in p["methods"]:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                trained = model(train_X, train_Y, p["layer_dims"], p["optimizer"], method, p["learning_rate"],
+                                p["mini_batch_size"], p["num_epochs"], seed=p["seed"])
+                runs[method] = _measure(*trained, (train_X, train_Y))
+    else:
+        for optimizer in p["optimizers"]:
+            trained = model(train_X, train_Y, p["layer_dims"], optimizer, p["initialization"], p["learning_rate"],
+                            p["mini_batch_size"], p["num_epochs"], seed=p["seed"])
+            runs[optimizer] = _measure(*trained, (train_X, train_Y), (test_X, test_Y),
+                                       keep_costs=optimizer == "adam")
+    return {"protocol": p, "runs": runs}

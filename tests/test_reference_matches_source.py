@@ -11,7 +11,8 @@ from notebook_tools import solution_namespace, source_notebook
 # Same formulas written twice: only floating-point reassociation may differ. Training runs
 # hundreds of steps, in which such differences can grow a little.
 SAME_MATHS = {"step_by_step": Tolerance(rtol=1e-12, atol=1e-14),
-              "application": Tolerance(rtol=1e-10, atol=1e-12)}
+              "application": Tolerance(rtol=1e-10, atol=1e-12),
+              "optimization": Tolerance(rtol=1e-10, atol=1e-12)}
 SALTS = [f"agreement-{i}" for i in range(15)]
 GRADED = [(assignment, name) for assignment in ASSIGNMENT_IDS for name in exercises(assignment)]
 
