@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from autograder.compare import Comparison, Mismatch, Tolerance, compare, same
+from autograder.compare import Comparison, Mismatch, Tolerance, compare, identical, same
 from autograder.exercise import Case
 
 
@@ -188,9 +188,12 @@ def _public_error(error, hidden):
     return f"{match.group(0) if match else 'an exception'} (details of hidden cases are not shown)"
 
 
-def judge(exercise, case, observation):
+def judge(exercise, case, observation, expected=None):
     """Compare one observation with the reference; stages in order: runs, type, shape, values,
-    inputs unchanged, same answer on a second call. Mistakes are named later by ``diagnose``."""
+    inputs unchanged, same answer on a second call. Mistakes are named later by ``diagnose``.
+
+    ``expected`` is the reference's output on the case, when the caller already has it.
+    """
     label, hidden = case.label, case.hidden
 
     def fail(stage, message):
@@ -198,7 +201,8 @@ def judge(exercise, case, observation):
 
     if observation.error:
         return fail("error", f"raised {_public_error(observation.error, hidden)}")
-    expected = exercise.reference(*copy.deepcopy(case.args))
+    if expected is None:
+        expected = exercise.reference(*copy.deepcopy(case.args))
     result = _compare_outputs(exercise, expected, observation.output)
     if not result.ok:
         lines = [m.describe(show_values=not hidden) for m in result.mismatches[:3]]
@@ -207,19 +211,22 @@ def judge(exercise, case, observation):
         return fail(result.mismatches[0].stage, "\n  ".join(lines))
     names = list(inspect.signature(exercise.reference).parameters)
     for name, before, after in zip(names, case.args, observation.inputs_after):
+        if identical(before, after):
+            continue
         changed = compare(before, after, name, Tolerance(0.0, 0.0))
         if not changed.ok:
             return fail("inputs", f"{changed.mismatches[0].quantity} was changed by the call: leave the "
                         "caller's arguments as they were and build new arrays or dicts (dict.copy() "
                         "shares the arrays, so '-=' on them changes the caller's too)")
-    if observation.repeat_error or not same(observation.output, observation.repeat_output):
+    if observation.repeat_error or not (identical(observation.output, observation.repeat_output)
+                                        or same(observation.output, observation.repeat_output)):
         repeat_error = _public_error(observation.repeat_error, hidden) if observation.repeat_error else ""
         return fail("repeat", "a second call with the same inputs gave a different answer"
                     + (f" ({repeat_error})" if repeat_error else ""))
     return CaseResult(label, hidden, True)
 
 
-def _variant_output(mistake, case):
+def mistake_output(mistake, case):
     try:
         with warnings.catch_warnings(), _fixed_global_random_state():
             warnings.simplefilter("ignore")
@@ -245,14 +252,18 @@ def _answers_a_documented_example(exercise, case, output):
     return False
 
 
-def diagnose(exercise, cases, observations, results):
+def diagnose(exercise, cases, observations, results, variant_output=None):
     """Name the likely mistake of each case that failed on its output.
 
     A catalogued mistake whose outputs equal the student's on every case that
     ran is preferred (it explains the passes too); otherwise the first one
     matching that case. A hidden case answered with a documented example's
-    output is called hard-coded.
+    output is called hard-coded. ``variant_output(mistake, index)`` gives a
+    mistake's (ran, output) on case ``index`` when the caller keeps them.
     """
+    if variant_output is None:
+        def variant_output(mistake, index):
+            return mistake_output(mistake, cases[index])
     failing = [i for i, r in enumerate(results) if not r.passed and r.stage in OUTPUT_STAGES]
     if not failing:
         return list(results)
@@ -260,7 +271,7 @@ def diagnose(exercise, cases, observations, results):
     table = {}
     for mistake in exercise.mistakes:
         for i in ran:
-            ok, wrong = _variant_output(mistake, cases[i])
+            ok, wrong = variant_output(mistake, i)
             table[mistake.name, i] = ok and same(wrong, observations[i].output, exercise.tolerance)
     consistent = [m for m in exercise.mistakes if all(table[m.name, i] for i in ran)]
     explained = list(results)

@@ -239,7 +239,7 @@ ATTACKS = [
                 "if os.fork() == 0:\n    os.setsid()\n    import time\n    time.sleep(300)\n    os._exit(0)"),
     Attack("fork_bomb", "correct", 100, graded_clean,
            cell="import os\nchildren = 0\ntry:\n    while True:\n        if os.fork() == 0:\n"
-                "            import time\n            time.sleep(300)\n            os._exit(0)\n"
+                "            os.execvp('sleep', ['sleep', '300'])\n"
                 "        children += 1\nexcept OSError as e:\n    print('stopped after', children, e)"),
     Attack("memory_bomb_cell", "correct", 100, cell_error("MemoryError"),
            cell="hog = bytearray(64 * 2**30)"),

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from autograder import examples
-from autograder.batch.isolation import SANDBOX_UID_BASE, processes_of
+from autograder.batch.isolation import orphaned_sandbox_processes
 from autograder.salt import ENV
 from conftest import TEST_SALT
 from notebook_tools import ROOT
@@ -72,9 +72,9 @@ def points(result):
     return {e["function"]: e["points"] for e in result["exercises"]}
 
 
-def sandbox_processes(workers=8):
-    """PIDs still running as any sandbox user (should be none after a batch)."""
-    return [pid for slot in range(workers) for pid in processes_of(SANDBOX_UID_BASE + slot)]
+def sandbox_processes():
+    """PIDs still running as the user of a sandbox whose grader is gone (should be none)."""
+    return orphaned_sandbox_processes()
 
 
 def tree_state(folder, skip=()):

@@ -11,6 +11,7 @@ When a sandbox dies or stops answering, only what it was doing fails: a cell
 is skipped, or the rest of the exercise being called fails, and grading goes on
 in a fresh sandbox that runs the cells again.
 """
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +22,7 @@ from autograder.batch.channel import ChannelClosed, ChannelTimeout
 from autograder.batch.isolation import Limits
 from autograder.batch.submission import InvalidNotebook, cells_to_run
 from autograder.check import failure_lines
-from autograder.runner import Observation, cases_for, diagnose, judge, score
+from autograder.runner import Observation, mistake_output, cases_for, diagnose, judge, score
 
 MAX_SANDBOXES = 6      # per submission: the first, and fresh ones after crashes or timeouts
 GRACE_SECONDS = 5.0    # on top of the sandbox's own alarm, before it is killed
@@ -187,12 +188,36 @@ class _Session:
                             f"gave up after {MAX_SANDBOXES} sandboxes failed")
 
 
-def _exercise_entry(exercise, cases, observations):
+# The cases, and the reference's and the mistakes' outputs on them, are the same for every submission of a
+# batch (the cases depend on the salt only): a worker computes each once.
+_PLANS = {}
+_EXPECTED = {}
+_VARIANTS = {}
+
+
+def _cached(table, key, compute):
+    if key not in table:
+        table[key] = compute()
+    return table[key]
+
+
+def _exercise_entry(exercise, cases, observations, salt):
     """Judge one exercise on the trusted side: the dict reported for it."""
+    key = (salt, exercise.name)
+
+    def expected(index):
+        return _cached(_EXPECTED, (*key, index),
+                       lambda: exercise.reference(*copy.deepcopy(cases[index].args)))
+
+    def variant(mistake, index):
+        return _cached(_VARIANTS, (*key, mistake.name, index),
+                       lambda: mistake_output(mistake, cases[index]))
+
     saved = np.random.get_state()
     try:
-        results = diagnose(exercise, cases, observations,
-                           [judge(exercise, case, obs) for case, obs in zip(cases, observations)])
+        verdicts = [judge(exercise, case, obs, expected(i))
+                    for i, (case, obs) in enumerate(zip(cases, observations))]
+        results = diagnose(exercise, cases, observations, verdicts, variant)
     finally:
         np.random.set_state(saved)
     delegated = any(o.delegated for o in observations)
@@ -246,10 +271,11 @@ def grade_submission(submission, settings, zygote):
         cells = cells_to_run(submission, settings.assignment, list(exercises))
     except InvalidNotebook as exc:
         return not_graded(submission, settings.assignment, "invalid_notebook", str(exc))
-    plan = {name: cases_for(settings.assignment, ex, settings.salt) for name, ex in exercises.items()}
+    plan = _cached(_PLANS, (settings.assignment, settings.salt), lambda: {
+        name: cases_for(settings.assignment, ex, settings.salt) for name, ex in exercises.items()})
     session = _Session(cells, plan, settings)
     session.run(zygote)
-    entries = [_exercise_entry(ex, plan[name], session.observations[name])
+    entries = [_exercise_entry(ex, plan[name], session.observations[name], settings.salt)
                for name, ex in exercises.items()]
     cells_report = [{"cell": index + 1, **report} for index, report in sorted(session.cell_reports.items())
                     if report["error"] or report["output"]]

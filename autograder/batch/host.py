@@ -44,15 +44,18 @@ class ZygoteFailed(RuntimeError):
 
 
 class Zygote:
-    """One warm interpreter for one worker slot; ``spawn`` forks a fresh sandbox from it."""
+    """One warm interpreter for one worker; ``spawn`` forks a fresh sandbox from it.
 
-    def __init__(self, slot, scratch):
-        self.slot = slot
+    Its sandboxes run as ``isolation.sandbox_uid()`` of the calling process.
+    """
+
+    def __init__(self, scratch):
+        self.uid = isolation.sandbox_uid()
         os.makedirs(scratch, exist_ok=True)
         self.control, theirs = socket.socketpair()
-        self.log = open(os.path.join(scratch, f"zygote-{slot}.log"), "ab")
+        self.log = open(os.path.join(scratch, f"zygote-{os.getpid()}.log"), "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.batch.zygote", str(theirs.fileno()), str(slot),
+            [sys.executable, "-m", "autograder.batch.zygote", str(theirs.fileno()), str(self.uid),
              json.dumps(exposed_directories())],
             pass_fds=[theirs.fileno()], env=sandbox_environment(scratch), cwd=scratch,
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
@@ -78,7 +81,7 @@ class Zygote:
             raise ZygoteFailed(f"the warm interpreter stopped answering: {exc}") from None
         finally:
             theirs.close()
-        sandbox = Sandbox(Channel(ours), first["pid"], self.slot)
+        sandbox = Sandbox(Channel(ours), first["pid"], self.uid)
         try:
             sandbox.pid = int(sandbox.channel.receive(30)["pid"])
             sandbox.level = sandbox.channel.receive(30)["level"]
@@ -100,11 +103,11 @@ class Zygote:
 class Sandbox:
     """An isolated process running one submission; ``close`` kills it and all it started."""
 
-    def __init__(self, channel, first_pid, slot):
+    def __init__(self, channel, first_pid, uid):
         self.channel = channel
         self.first_pid = first_pid
         self.pid = None
-        self.slot = slot
+        self.uid = uid
         self.level = ""
 
     def close(self):
@@ -116,9 +119,8 @@ class Sandbox:
         else:
             isolation.kill_quietly(self.first_pid)
         if os.geteuid() == 0:
-            uid = isolation.SANDBOX_UID_BASE + self.slot
             for _ in range(50):
-                left = isolation.processes_of(uid)
+                left = isolation.processes_of(self.uid)
                 if not left:
                     break
                 for pid in left:

@@ -11,7 +11,8 @@ machines and CI), it gives the process:
   an empty ``/sandbox`` working directory and a small private ``/tmp``; the
   course directory (source notebooks, salt, gradebook), the results store
   and the other submissions are not in it;
-- a user id of its own (one per worker slot), no supplementary groups, no
+- a user id of its own (derived from its worker's process id, so concurrent
+  graders never share one), no supplementary groups, no
   way to gain privileges, and resource limits (CPU time, address space, file
   size, open files, processes).
 
@@ -37,7 +38,8 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MNT_DETACH = 2
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
-SANDBOX_UID_BASE = 61000
+SANDBOX_UID_BASE = 100_000
+PID_LIMIT = 2**22   # Linux's largest pid_max: sandbox user ids lie in [BASE, BASE + PID_LIMIT)
 
 FULL = "namespaces, private file system, own user, resource limits"
 LIMITS_ONLY = "resource limits and own session only"
@@ -169,11 +171,16 @@ def mapped_bytes():
         return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def enter_sandbox(slot, limits, exposed, namespaces):
+def sandbox_uid(worker_pid=None):
+    """The user id of the sandboxes of a worker process: unique while that worker lives."""
+    return SANDBOX_UID_BASE + (os.getpid() if worker_pid is None else worker_pid)
+
+
+def enter_sandbox(uid, limits, exposed, namespaces):
     """Isolate this process; returns the level reached (FULL or LIMITS_ONLY).
 
     Args:
-        slot: worker slot number; the sandbox's user id is SANDBOX_UID_BASE + slot.
+        uid: the user id to run as (``sandbox_uid`` of the worker).
         limits: Limits.
         exposed: directories the sandbox must be able to read (the project's packages).
         namespaces: True when the caller already entered new namespaces (``unshare_namespaces``).
@@ -183,7 +190,6 @@ def enter_sandbox(slot, limits, exposed, namespaces):
         os.setsid()
         apply_limits(limits, mapped, own_user=False)
         return LIMITS_ONLY
-    uid = SANDBOX_UID_BASE + slot
     build_root(exposed, uid, limits)
     os.chdir("/sandbox")
     drop_privileges(uid)
@@ -194,6 +200,18 @@ def enter_sandbox(slot, limits, exposed, namespaces):
 
 def processes_of(uid):
     """PIDs of the processes running as ``uid`` (to kill what a sandbox left behind)."""
+    return [pid for pid, owner in _live_processes() if owner == uid]
+
+
+def orphaned_sandbox_processes():
+    """PIDs running as a sandbox user whose worker no longer exists: what a grader left behind."""
+    return [pid for pid, owner in _live_processes()
+            if SANDBOX_UID_BASE <= owner < SANDBOX_UID_BASE + PID_LIMIT
+            and not os.path.exists(f"/proc/{owner - SANDBOX_UID_BASE}")]
+
+
+def _live_processes():
+    """(pid, uid) of every process that is not a zombie."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -204,8 +222,7 @@ def processes_of(uid):
                     if line.startswith("State:") and line.split()[1] in ("Z", "X"):
                         break   # dead already, waiting to be reaped
                     if line.startswith("Uid:"):
-                        if int(line.split()[1]) == uid:
-                            found.append(int(entry))
+                        found.append((int(entry), int(line.split()[1])))
                         break
         except OSError:
             continue

@@ -20,7 +20,7 @@ from autograder.batch.host import Zygote, ZygoteFailed
 from autograder.batch.store import QUARANTINE_AFTER
 
 
-def _worker(slot, settings, scratch, connection):
+def _worker(settings, scratch, connection):
     """Worker process: grade what the main process sends until it sends None."""
     isolation.set_parent_death_signal()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -34,7 +34,7 @@ def _worker(slot, settings, scratch, connection):
             for tries in (1, 2):
                 try:
                     if zygote is None or not zygote.alive():
-                        zygote = Zygote(slot, scratch)
+                        zygote = Zygote(scratch)
                     result = grading.grade_submission(item, settings, zygote)
                     break
                 except ZygoteFailed as exc:
@@ -126,7 +126,7 @@ def _run_workers(queue, results, settings, store, config, workers, scratch, prog
 
     def start(slot):
         mine, theirs = context.Pipe()
-        process = context.Process(target=_worker, args=(slot, settings, scratch, theirs), daemon=True)
+        process = context.Process(target=_worker, args=(settings, scratch, theirs), daemon=True)
         process.start()
         theirs.close()
         slots[slot] = {"process": process, "conn": mine, "job": None, "since": 0.0}

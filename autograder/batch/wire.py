@@ -1,21 +1,24 @@
-"""Plain data across the sandbox boundary: length-prefixed JSON, arrays as ``.npy`` bytes.
+"""Plain data across the sandbox boundary: JSON, with the arrays' bytes in one ``.npy`` blob.
 
 Nothing crossing the boundary is ever unpickled. Values are encoded as JSON
 with a few tagged objects:
 
-- ``{"$array": <base64 .npy>}``: an ndarray, written and read with
-  ``allow_pickle=False`` (arrays of Python objects cannot be sent);
-- ``{"$scalar": <base64 .npy>}``: a NumPy scalar such as ``np.float64``;
+- ``{"$array": [dtype, shape, {"$blob": [offset, length]}]}``: an ndarray of
+  numbers or booleans; its bytes sit in the frame's blob, a single uint8 array
+  written with ``np.save`` and read with ``np.load(..., allow_pickle=False)``
+  (arrays of Python objects cannot be sent);
+- ``{"$scalar": [dtype, {"$blob": ...}]}``: a NumPy scalar such as ``np.float64``;
 - ``{"$tuple": [...]}`` and ``{"$dict": [[key, value], ...]}``: tuples, and
   dicts with their key types and order;
 - ``{"$foreign": "<type name>"}``: anything else (an ndarray subclass, a custom
   class); the trusted side sees only its type name, so it fails the type check.
 
-The reading side trusts nothing: a frame longer than ``MAX_FRAME`` bytes,
-nesting deeper than ``MAX_DEPTH`` or more than ``MAX_NODES`` values raise
-``WireError``.
+A frame is: 4-byte length of the rest, 4-byte length of the JSON, the JSON,
+then the blob in ``.npy`` format. The reading side trusts nothing: a frame
+longer than ``MAX_FRAME`` bytes, nesting deeper than ``MAX_DEPTH``, more than
+``MAX_NODES`` values, a dtype that is not a number or a boolean, or a shape
+that does not fit its bytes raise ``WireError``.
 """
-import base64
 import io
 import json
 import struct
@@ -25,6 +28,7 @@ import numpy as np
 MAX_FRAME = 64 * 2**20
 MAX_DEPTH = 40
 MAX_NODES = 200_000
+NUMERIC_KINDS = "biufc"
 _HEADER = struct.Struct(">I")
 
 
@@ -48,31 +52,24 @@ class Foreign:
         return hash(self.type_name)
 
 
-def _npy_bytes(array):
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _npy_array(text):
-    try:
-        return np.load(io.BytesIO(base64.b64decode(text, validate=True)), allow_pickle=False)
-    except Exception as exc:  # any malformed payload is the sender's fault, reported as such
-        raise WireError(f"unreadable array: {type(exc).__name__}: {exc}") from None
+def _plain(array):
+    return [array.dtype.str, list(array.shape), np.ascontiguousarray(array).tobytes()]
 
 
 def encode(value, _depth=0):
-    """``value`` as JSON-ready data (see the module docstring)."""
+    """``value`` as JSON-ready data (see the module docstring); arrays' bytes stay ``bytes``
+    until ``pack`` moves them into the blob."""
     if _depth > MAX_DEPTH:
         return {"$foreign": "value nested too deeply"}
     if value is None or type(value) in (bool, int, float, str):
         return value
     if type(value) is np.ndarray:
-        if value.dtype.hasobject:
-            return {"$foreign": "ndarray of Python objects"}
-        return {"$array": _npy_bytes(value)}
-    if isinstance(value, np.generic) and type(value).__module__ == "numpy" and not isinstance(value, np.object_):
-        return {"$scalar": _npy_bytes(np.asarray(value))}
+        if value.dtype.kind not in NUMERIC_KINDS:
+            return {"$foreign": f"ndarray of dtype {value.dtype}"}
+        return {"$array": _plain(value)}
+    if isinstance(value, np.generic) and type(value).__module__ == "numpy" \
+            and np.dtype(type(value)).kind in NUMERIC_KINDS:
+        return {"$scalar": _plain(np.asarray(value))[::2]}
     if type(value) is tuple:
         return {"$tuple": [encode(v, _depth + 1) for v in value]}
     if type(value) is list:
@@ -82,8 +79,23 @@ def encode(value, _depth=0):
     return {"$foreign": f"{type(value).__module__}.{type(value).__qualname__}"}
 
 
+def _array(dtype, shape, data):
+    """An ndarray from untrusted parts; WireError unless they describe a numeric array exactly."""
+    try:
+        kind = np.dtype(dtype) if type(dtype) is str and len(dtype) <= 8 else None
+    except TypeError:
+        kind = None
+    if kind is None or kind.kind not in NUMERIC_KINDS or kind.hasobject:
+        raise WireError(f"array of unsupported dtype {str(dtype)[:20]!r}")
+    if type(shape) is not list or len(shape) > 32 or not all(type(n) is int and n >= 0 for n in shape):
+        raise WireError("malformed array shape")
+    if type(data) is not bytes or int(np.prod(shape, dtype=object)) * kind.itemsize != len(data):
+        raise WireError("array bytes do not match its shape")
+    return np.frombuffer(data, dtype=kind).reshape(shape).copy()
+
+
 def decode(data):
-    """The value that ``encode`` produced; WireError for anything else."""
+    """The value that ``encode`` produced (after ``pack``/``unpack``); WireError for anything else."""
     count = [0]
 
     def walk(node, depth):
@@ -97,13 +109,10 @@ def decode(data):
         if type(node) is not dict or len(node) != 1:
             raise WireError(f"unexpected {type(node).__name__} in message")
         (tag, body), = node.items()
-        if tag == "$array" and type(body) is str:
-            return _npy_array(body)
-        if tag == "$scalar" and type(body) is str:
-            array = _npy_array(body)
-            if array.ndim != 0:
-                raise WireError("scalar with a shape")
-            return array[()]
+        if tag == "$array" and type(body) is list and len(body) == 3:
+            return _array(*body)
+        if tag == "$scalar" and type(body) is list and len(body) == 2:
+            return _array(body[0], [], body[1])[()]
         if tag == "$tuple" and type(body) is list:
             return tuple(walk(v, depth + 1) for v in body)
         if tag == "$dict" and type(body) is list:
@@ -120,22 +129,62 @@ def decode(data):
             return dict(pairs)
         if tag == "$foreign" and type(body) is str:
             return Foreign(body)
-        raise WireError(f"unknown tag {tag[:20]!r}")
+        raise WireError(f"unknown tag {str(tag)[:20]!r}")
 
     return walk(data, 0)
 
 
 def pack(message):
-    """One frame: 4-byte big-endian length, then the JSON of ``message`` (already encoded)."""
-    body = json.dumps(message, allow_nan=True, separators=(",", ":")).encode("utf-8")
-    return _HEADER.pack(len(body)) + body
+    """One frame holding ``message`` (JSON-ready, with ``bytes`` where ``encode`` put arrays)."""
+    parts, offset = [], [0]
+
+    def to_blob(data):
+        if type(data) is not bytes:
+            raise TypeError(f"cannot send {type(data).__name__}")
+        parts.append(data)
+        offset[0] += len(data)
+        return {"$blob": [offset[0] - len(data), len(data)]}
+
+    text = json.dumps(message, allow_nan=True, separators=(",", ":"), default=to_blob).encode("utf-8")
+    blob = b""
+    if parts:
+        buffer = io.BytesIO()
+        np.save(buffer, np.frombuffer(b"".join(parts), dtype=np.uint8), allow_pickle=False)
+        blob = buffer.getvalue()
+    return _HEADER.pack(4 + len(text) + len(blob)) + _HEADER.pack(len(text)) + text + blob
 
 
 def unpack(body):
-    """The JSON message of one frame's body; WireError when it is not valid JSON."""
+    """The message of one frame's body, arrays' bytes back in place; WireError when malformed."""
+    if len(body) < 4:
+        raise WireError("frame too short")
+    (length,) = _HEADER.unpack(body[:4])
+    if length > len(body) - 4:
+        raise WireError("frame shorter than announced")
+    blob = b""
+    if len(body) > 4 + length:
+        try:
+            array = np.load(io.BytesIO(body[4 + length:]), allow_pickle=False)
+        except Exception as exc:  # any malformed payload is the sender's fault, reported as such
+            raise WireError(f"unreadable array data: {type(exc).__name__}") from None
+        if array.dtype != np.uint8 or array.ndim != 1:
+            raise WireError("array data is not a byte string")
+        blob = array.tobytes()
+
+    def resolve(node):
+        if len(node) == 1 and "$blob" in node:
+            where = node["$blob"]
+            if (type(where) is not list or len(where) != 2 or not all(type(n) is int for n in where)
+                    or where[0] < 0 or where[1] < 0 or where[0] + where[1] > len(blob)):
+                raise WireError("array bytes out of range")
+            return blob[where[0]:where[0] + where[1]]
+        return node
+
     try:
-        return json.loads(body.decode("utf-8"))
+        return json.loads(body[4:4 + length].decode("utf-8"), object_hook=resolve)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        if isinstance(exc, WireError):
+            raise
         raise WireError(f"malformed frame: {type(exc).__name__}") from None
 
 

@@ -11,8 +11,9 @@ forks a sandbox:
 - the sandbox proper isolates itself (``isolation.enter_sandbox``), then
   serves the grader over its socket (``executor.serve``).
 
-Usage (by ``host.Zygote`` only): ``python -m autograder.batch.zygote CONTROL_FD SLOT EXPOSED_JSON``.
+Usage (by ``host.Zygote`` only): ``python -m autograder.batch.zygote CONTROL_FD UID EXPOSED_JSON``.
 """
+import gc
 import json
 import os
 import signal
@@ -48,10 +49,14 @@ def warm_up():
     np.random.seed(0)
     from autograder.batch import executor
     executor.snapshot_harness()
+    # Forked sandboxes share the warm heap copy-on-write; a garbage collection in a child would
+    # touch (and so copy) every object. Frozen objects are left out of collections.
+    gc.collect()
+    gc.freeze()
     return shell
 
 
-def sandbox_child(sock, slot, limits, exposed, namespaces, go):
+def sandbox_child(sock, uid, limits, exposed, namespaces, go):
     """The sandbox proper: wait for the go-ahead, isolate, serve, exit."""
     from autograder.batch import executor, isolation
     from autograder.batch.channel import Channel
@@ -60,14 +65,14 @@ def sandbox_child(sock, slot, limits, exposed, namespaces, go):
     null = os.open("/dev/null", os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
-    level = isolation.enter_sandbox(slot, limits, exposed, namespaces)
+    level = isolation.enter_sandbox(uid, limits, exposed, namespaces)
     channel = Channel(sock)
     channel.send({"event": "isolated", "level": level})
     executor.install_quiet_check()
     executor.serve(channel, SHELL)
 
 
-def first_child(sock, slot, limits, exposed):
+def first_child(sock, uid, limits, exposed):
     """Between the zygote and the sandbox: namespaces, then fork, report, wait."""
     from autograder.batch import isolation
     from autograder.batch.channel import Channel
@@ -83,7 +88,7 @@ def first_child(sock, slot, limits, exposed):
     if pid == 0:
         os.close(write_end)
         try:
-            sandbox_child(sock, slot, limits, exposed, namespaces, read_end)
+            sandbox_child(sock, uid, limits, exposed, namespaces, read_end)
         finally:
             os._exit(0)
     os.close(read_end)
@@ -95,7 +100,7 @@ def first_child(sock, slot, limits, exposed):
 
 
 def main():
-    control_fd, slot, exposed = int(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
+    control_fd, uid, exposed = int(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
     sys.path[:] = [p for p in sys.path if p not in ("", os.getcwd())]
     from autograder.batch import isolation
     isolation.set_parent_death_signal()
@@ -114,7 +119,7 @@ def main():
             control.close()
             sock = socket.socket(fileno=fds[0])
             try:
-                first_child(sock, slot, limits, exposed)
+                first_child(sock, uid, limits, exposed)
             finally:
                 os._exit(0)
         os.close(fds[0])
