@@ -1,0 +1,174 @@
+"""Unit tests of the batch grader's parts that need no sandbox: wire format, reading
+submissions, the results store."""
+import io
+import json
+import pickle
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from autograder.batch import wire
+from autograder.batch.store import QUARANTINE_AFTER, Store
+from autograder.batch.submission import InvalidNotebook, Submission, cells_to_run, find_notebooks, student_of
+from autograder.compare import identical
+
+
+def roundtrip(value):
+    return wire.decode(wire.unpack(wire.pack(wire.encode(value))[4:]))
+
+
+def test_roundtrip_keeps_types_shapes_and_values():
+    value = {"W1": np.arange(6.0).reshape(2, 3), "b1": np.zeros((2, 1)), 3: (1, 2.5, "x", None, True),
+             "cost": np.float64(0.25), "count": np.int32(7), "mask": np.array([[True, False]]),
+             "cache": ((np.ones((1, 2)), np.eye(2), np.float32(1.5)), np.array(2.0)), "list": [1, [2]]}
+    back = roundtrip(value)
+    assert identical(back, value)
+    assert type(back["cost"]) is np.float64 and type(back["count"]) is np.int32
+    assert isinstance(back["cache"], tuple) and back["cache"][1].ndim == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(hnp.arrays(dtype=st.sampled_from([np.float64, np.float32, np.int64, np.bool_, np.complex128]),
+                  shape=hnp.array_shapes(min_dims=0, max_dims=4, max_side=5)))
+def test_any_numeric_array_survives_bit_for_bit(array):
+    back = roundtrip(array)
+    assert back.dtype == array.dtype and back.shape == array.shape
+    assert back.tobytes() == array.tobytes()
+
+
+def test_non_contiguous_and_big_endian_arrays():
+    array = np.arange(12.0).reshape(3, 4).T
+    assert np.array_equal(roundtrip(array), array)
+    swapped = np.arange(3, dtype=">f8")
+    assert np.array_equal(roundtrip(swapped), swapped)
+
+
+class Sneaky(np.ndarray):
+    def __eq__(self, other):
+        return True
+
+
+def test_what_cannot_cross_arrives_as_a_foreign_type_name():
+    objects = np.array([object(), 1], dtype=object)
+    back = roundtrip([objects, np.zeros(2).view(Sneaky), pickle, {1, 2}])
+    assert all(isinstance(v, wire.Foreign) for v in back)
+    assert "Python objects" in back[0].type_name or "object" in back[0].type_name
+    assert "Sneaky" in back[1].type_name
+
+
+def _frame(message_json, blob=b""):
+    text = json.dumps(message_json).encode()
+    return len(text).to_bytes(4, "big") + text + blob
+
+
+def test_a_pickle_in_the_blob_is_refused():
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    body = _frame({"$array": ["|u1", [1], {"$blob": [0, 1]}]}, buffer.getvalue())
+    with pytest.raises(wire.WireError, match="unreadable"):
+        wire.unpack(body)
+
+
+@pytest.mark.parametrize("node", [
+    {"$array": ["|O", [1], {"$blob": [0, 8]}]},           # objects
+    {"$array": ["<f8", [2], {"$blob": [0, 8]}]},          # shape larger than its bytes
+    {"$array": ["<f8", [-1], {"$blob": [0, 8]}]},         # negative shape
+    {"$array": ["V8", [1], {"$blob": [0, 8]}]},           # raw void
+    {"$array": ["<f8", [1], {"$blob": [4, 8]}]},          # outside the blob
+    {"$pickle": "gASVAAAAAAAAAAB9lC4="},                   # unknown tag
+    {"$dict": [[["unhashable"], 1]]},
+])
+def test_malformed_values_raise_wire_errors(node):
+    buffer = io.BytesIO()
+    np.save(buffer, np.zeros(8, dtype=np.uint8))
+    with pytest.raises(wire.WireError):
+        wire.decode(wire.unpack(_frame(node, buffer.getvalue())))
+
+
+def test_deep_nesting_and_oversized_frames_are_refused():
+    deep = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(wire.WireError):
+        wire.unpack(len(deep).to_bytes(4, "big") + deep.encode())
+    with pytest.raises(wire.WireError, match="exceeds"):
+        wire.frame_length((wire.MAX_FRAME + 1).to_bytes(4, "big"))
+    nested = 0
+    for _ in range(wire.MAX_DEPTH + 5):
+        nested = [nested]
+    with pytest.raises(wire.WireError, match="nested"):
+        wire.decode(nested)
+
+
+def _submission(raw, name="step_by_step.ipynb"):
+    return Submission(path=f"/x/alice/step_by_step/{name}", student="alice", sha256="0",
+                      arrived="2026-11-01T10:00:00.000000000Z",
+                      raw=raw)
+
+
+def _notebook(*cells, **extra):
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": list(cells),
+                       **extra}).encode()
+
+
+def test_cells_to_run_keeps_code_in_order_and_drops_tagged_cells():
+    raw = _notebook({"cell_type": "markdown", "source": "hi", "metadata": {}},
+                    {"cell_type": "code", "source": ["def linear_forward(A, W, b):\n", "  pass"],
+                     "metadata": {}},
+                    {"cell_type": "code", "source": "slow()", "metadata": {"tags": ["skip-when-grading"]}},
+                    {"cell_type": "code", "source": "x = 1", "metadata": {}})
+    assert cells_to_run(_submission(raw), "step_by_step", ["linear_forward"]) == [
+        "def linear_forward(A, W, b):\n  pass", "x = 1"]
+
+
+@pytest.mark.parametrize("raw, name, reason", [
+    (_notebook({"cell_type": "code", "source": "def f(): pass", "metadata": {}}), "step_by_step.ipynb",
+     "another assignment"),
+    (_notebook(), "Copy1.ipynb", "named 'Copy1.ipynb'"),
+    (b"\x89PNG\r\n", "step_by_step.ipynb", "UTF-8"),
+    (b'{"cells": [', "step_by_step.ipynb", "not valid JSON"),
+    (json.dumps({"nbformat": 5, "cells": []}).encode(), "step_by_step.ipynb", "format 5"),
+    (_notebook("just text"), "step_by_step.ipynb", "not a notebook cell"),
+])
+def test_invalid_notebooks_say_why(raw, name, reason):
+    with pytest.raises(InvalidNotebook, match=reason):
+        cells_to_run(_submission(raw, name), "step_by_step", ["linear_forward"])
+
+
+def test_finding_notebooks_and_their_students(tmp_path):
+    for student in ("bob", "alice"):
+        folder = tmp_path / "submitted" / student / "step_by_step"
+        folder.mkdir(parents=True)
+        (folder / "step_by_step.ipynb").write_text("{}")
+        (folder / ".ipynb_checkpoints").mkdir()
+        (folder / ".ipynb_checkpoints" / "step_by_step-checkpoint.ipynb").write_text("{}")
+    found = find_notebooks([tmp_path / "submitted"])
+    assert [student_of(p, "step_by_step") for p in found] == ["alice", "bob"]
+    with pytest.raises(FileNotFoundError):
+        find_notebooks([tmp_path / "missing"])
+
+
+def _result(score):
+    return {"status": "graded", "score": score, "max_score": 100, "exercises": []}
+
+
+def test_store_adds_each_submission_once_and_counts_unfinished_attempts(tmp_path):
+    store = Store(str(tmp_path / "out" / "r.sqlite"))
+    item = _submission(b"abc")
+    first, again = store.add(item, "step_by_step"), store.add(item, "step_by_step")
+    assert first == again
+    resubmitted = store.add(Submission(item.path, "alice", "1", "2026-11-02T09:00:00.000000000Z", b"abcd"),
+                            "step_by_step")
+    assert resubmitted != first
+    for _ in range(QUARANTINE_AFTER):
+        store.start_attempt(first, "cfg")
+    assert store.failed_attempts(first, "cfg") == QUARANTINE_AFTER
+    attempt = store.start_attempt(first, "cfg")
+    store.save(first, "cfg", _result(42), attempt)
+    assert store.result(first, "cfg")["score"] == 42 and store.result(first, "other") is None
+    assert store.failed_attempts(first, "cfg") == QUARANTINE_AFTER, "the finished attempt is not counted"
+    store.save(resubmitted, "cfg", _result(90))
+    assert [r["score"] for r in store.latest("step_by_step")] == [90], "the newest arrival wins"
+    store.close()
+    assert (tmp_path / "out" / "r.sqlite").stat().st_mode & 0o077 == 0, "the store is private"
