@@ -57,7 +57,7 @@ def _grade(args):
     from autograder.batch import grading, pool, submission
     started = time.monotonic()
     try:
-        paths = submission.find_notebooks(args.paths)
+        paths = submission.find_notebooks(args.paths, args.assignment, ASSIGNMENT_IDS)
     except FileNotFoundError as exc:
         raise SystemExit(f"error: {exc}") from None
     items = []

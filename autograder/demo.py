@@ -8,7 +8,9 @@ Steps, each safe to repeat:
 3. write four example submissions into ``submitted/``: the source solutions,
    an alternative but valid style, a partly wrong one, the untouched release;
 4. ``nbgrader autograde`` and ``nbgrader generate_feedback``;
-5. print a score table and write ``out/scores.csv``.
+5. print a score table and write ``out/<assignment>_scores.csv``;
+6. grade the same submissions with the batch grader (``python -m autograder
+   grade``, results in ``grading/``) and report whether it agrees with nbgrader.
 """
 import argparse
 import csv
@@ -105,6 +107,27 @@ def write_csv(scores, assignment, path):
             writer.writerow([student, *(grades.get(n, 0) for n in names), sum(grades.values())])
 
 
+def batch_agrees(course, assignment, scores):
+    """Grade ``submitted/`` with the batch grader; print its table and whether it agrees."""
+    import json
+    print(f"\n[5/5] python -m autograder grade submitted --assignment {assignment}", flush=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", "submitted", "--assignment", assignment,
+         "--format", "json", "--results", os.path.join("grading", "results.sqlite")],
+        cwd=course, capture_output=True, text=True, env=tool_environment())
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        raise SystemExit("the batch grader failed")
+    sys.stdout.write(done.stderr.splitlines()[-3] + "\n" if done.stderr else "")
+    batch = {r["student"]: {e["function"]: e["points"] for e in r["exercises"]}
+             for r in map(json.loads, done.stdout.splitlines())}
+    differ = sorted(s for s in scores if batch.get(s) != scores[s])
+    print("batch grader: " + ("same scores as nbgrader for every submission" if not differ
+                              else f"DIFFERS from nbgrader for {', '.join(differ)}"))
+    if differ:
+        raise SystemExit(1)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--course", type=Path, default=Path.cwd(), help="course directory (default: here)")
@@ -114,13 +137,13 @@ def main(argv=None):
     started = time.perf_counter()
 
     ensure_salt(course)
-    print(f"[1/4] nbgrader generate_assignment {assignment}", flush=True)
+    print(f"[1/5] nbgrader generate_assignment {assignment}", flush=True)
     nbgrader(course, "generate_assignment", assignment, "--force")
-    print(f"[2/4] writing example submissions: {', '.join(STUDENTS)}", flush=True)
+    print(f"[2/5] writing example submissions: {', '.join(STUDENTS)}", flush=True)
     write_submissions(course, assignment)
-    print(f"[3/4] nbgrader autograde {assignment}", flush=True)
+    print(f"[3/5] nbgrader autograde {assignment}", flush=True)
     nbgrader(course, "autograde", assignment, "--force", "--Autograde.create_student=True")
-    print(f"[4/4] nbgrader generate_feedback {assignment}", flush=True)
+    print(f"[4/5] nbgrader generate_feedback {assignment}", flush=True)
     nbgrader(course, "generate_feedback", assignment, "--force")
 
     scores = read_scores(course, assignment)
@@ -130,6 +153,7 @@ def main(argv=None):
     write_csv(scores, assignment, csv_path)
     print(f"\nscores: {csv_path.relative_to(course)}")
     print(f"feedback: {(course / 'feedback').relative_to(course)}/<student>/{assignment}/{assignment}.html")
+    batch_agrees(course, assignment, scores)
     print(f"main job took {time.perf_counter() - started:.1f} s")
     return 0
 

@@ -143,10 +143,16 @@ def test_finding_notebooks_and_their_students(tmp_path):
         (folder / "step_by_step.ipynb").write_text("{}")
         (folder / ".ipynb_checkpoints").mkdir()
         (folder / ".ipynb_checkpoints" / "step_by_step-checkpoint.ipynb").write_text("{}")
-    found = find_notebooks([tmp_path / "submitted"])
-    assert [student_of(p, "step_by_step") for p in found] == ["alice", "bob"]
+    other = tmp_path / "submitted" / "alice" / "application"
+    other.mkdir()
+    (other / "application.ipynb").write_text("{}")
+    (tmp_path / "submitted" / "carol").mkdir()
+    (tmp_path / "submitted" / "carol" / "renamed.ipynb").write_text("{}")
+    found = find_notebooks([tmp_path / "submitted"], "step_by_step", ("step_by_step", "application"))
+    assert [student_of(p, "step_by_step") for p in found] == ["alice", "bob", "carol"]
+    assert found[-1].endswith("renamed.ipynb"), "a misnamed notebook is kept, to be reported"
     with pytest.raises(FileNotFoundError):
-        find_notebooks([tmp_path / "missing"])
+        find_notebooks([tmp_path / "missing"], "step_by_step")
 
 
 def _result(score):

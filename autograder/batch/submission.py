@@ -44,18 +44,22 @@ class Submission:
     raw: bytes
 
 
-def find_notebooks(paths):
+def find_notebooks(paths, assignment, other_assignments=()):
     """Notebook files named by ``paths`` (files, or folders searched recursively), sorted.
 
-    Checkpoint copies (``.ipynb_checkpoints``) are left out. A path that does not
-    exist raises FileNotFoundError.
+    In folders, checkpoint copies (``.ipynb_checkpoints``) and notebooks inside a
+    folder named after one of ``other_assignments`` (nbgrader's
+    ``submitted/<student>/<other>/``) are left out; any other notebook is a
+    submission of ``assignment``, and is reported as invalid if misnamed. A path
+    that does not exist raises FileNotFoundError.
     """
     found = set()
+    skip = {".ipynb_checkpoints", *other_assignments} - {assignment}
     for given in paths:
         path = Path(given)
         if path.is_dir():
             found.update(p for p in path.rglob("*.ipynb")
-                         if ".ipynb_checkpoints" not in p.parts and p.is_file())
+                         if not skip & set(p.relative_to(path).parts[:-1]) and p.is_file())
         elif path.exists():
             found.add(path)
         else:
