@@ -146,7 +146,23 @@ def _walk(expected, actual, path, leaves, problems):
             problems.append(Mismatch(path, "value", format_value(expected), format_value(actual)))
 
 
-def compare(expected, actual, name, tolerance=Tolerance()):
+def _close(actual, expected, tolerance):
+    """``np.allclose(actual, expected, rtol, atol, equal_nan=True)``, without its overhead.
+
+    NaN equals NaN: expected values from the reference are finite, so this only lets a
+    catalogued mistake that diverges (NaN like the student's) be recognised and named.
+    """
+    expected = np.asarray(expected, dtype=float)
+    with np.errstate(invalid="ignore", over="ignore"):
+        ok = np.abs(actual - expected) <= tolerance.atol + tolerance.rtol * np.abs(expected)
+    if ok.all():
+        return True
+    both_nan = np.isnan(actual) & np.isnan(expected)
+    same_infinity = np.isinf(actual) & (actual == expected)
+    return bool((ok | both_nan | same_infinity).all())
+
+
+def compare(expected, actual, name, tolerance=Tolerance(), describe=True):
     """Compare ``actual`` with ``expected``; report type, then shape, then value problems.
 
     Args:
@@ -154,6 +170,8 @@ def compare(expected, actual, name, tolerance=Tolerance()):
         actual: what the student's function returned.
         name: the quantity's name, e.g. "cache" or "grads".
         tolerance: allowed difference for numbers.
+        describe: False when only ``ok`` matters: stops at the first differing value
+            without formatting it.
     """
     leaves, problems = [], []
     _walk(expected, actual, name, leaves, problems)
@@ -166,11 +184,11 @@ def compare(expected, actual, name, tolerance=Tolerance()):
     values, matched = [], []
     for path, e, a in leaves:
         a_float = np.asarray(a, dtype=float)
-        # NaN equals NaN: expected values from the reference are finite, so this only lets a
-        # catalogued mistake that diverges (NaN like the student's) be recognised and named.
-        if np.allclose(a_float, e, rtol=tolerance.rtol, atol=tolerance.atol, equal_nan=True):
+        if _close(a_float, e, tolerance):
             matched.append(path)
             continue
+        if not describe:
+            return Comparison((Mismatch(path, "value", "", ""),), ())
         where = ""
         if np.ndim(e):
             diff = np.where(np.isnan(a_float), np.inf, np.abs(a_float - e))
@@ -184,7 +202,7 @@ def compare(expected, actual, name, tolerance=Tolerance()):
 
 def same(expected, actual, tolerance=Tolerance()):
     """True when ``actual`` matches ``expected`` in type, shape and value."""
-    return compare(expected, actual, "value", tolerance).ok
+    return compare(expected, actual, "value", tolerance, describe=False).ok
 
 
 def identical(a, b):
