@@ -108,6 +108,16 @@ UNSEEDED_STATE = 20231
 
 
 @contextlib.contextmanager
+def _caller_random_state_kept():
+    """Give NumPy's global generator back as it was, whatever the block drew or seeded."""
+    saved = np.random.get_state()
+    try:
+        yield
+    finally:
+        np.random.set_state(saved)
+
+
+@contextlib.contextmanager
 def _fixed_global_random_state():
     """Seed NumPy's global generator with UNSEEDED_STATE; give the caller's state back after."""
     saved = np.random.get_state()
@@ -119,11 +129,12 @@ def _fixed_global_random_state():
 
 
 def _call(func, args):
-    """Call on a private copy of ``args``; return (output, error, args_after)."""
+    """Call on a private copy of ``args`` with the global generator at UNSEEDED_STATE;
+    return (output, error, args_after). The caller restores the generator."""
     call_args = copy.deepcopy(args)
+    np.random.seed(UNSEEDED_STATE)
     try:
-        with _fixed_global_random_state():
-            output = func(*call_args)
+        output = func(*call_args)
     except Exception as exc:  # the student's exception is the observation
         return None, _describe_error(exc, getattr(func, "__code__", None)), call_args
     return copy.deepcopy(output), "", call_args
@@ -140,7 +151,7 @@ def observe(func, case, reference, references, uses):
         uses: names swapped for the reference during the call.
     """
     printed = io.StringIO()
-    with warnings.catch_warnings(record=True) as caught, \
+    with _caller_random_state_kept(), warnings.catch_warnings(record=True) as caught, \
             contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed), \
             _references_in_place_of(func, uses, references), \
             _watch_for_calls(reference.__code__) as delegated:
