@@ -86,8 +86,12 @@ def delete_test_cells(nb):
 
 
 def duplicate_test_cells(nb):
-    tests = _test_cells(nb)
-    nb.cells = nb.cells + [copy.deepcopy(c) for c in tests for _ in range(3)]
+    copies = []
+    for cell in _test_cells(nb):
+        for k in range(3):
+            copies.append(copy.deepcopy(cell))
+            copies[-1]["id"] = f"{cell.get('id', 'cell')}-copy{k}"
+    nb.cells = nb.cells + copies
 
 
 def repoint_grade_ids(nb):
