@@ -1,9 +1,14 @@
-"""Reading the course notebooks in tests."""
+"""Reading, running and comparing the course notebooks in tests."""
+import os
+import re
 from pathlib import Path
 
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
+NUMBER = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?|-?\d+")
+# The line %%skip_when_grading prints after a long cell: its time varies from run to run.
+TIMING_LINE = re.compile(r"^\(.* took [0-9.]+ s\)\n?", re.MULTILINE)
 
 
 def source_notebook(assignment):
@@ -29,3 +34,42 @@ def solution_namespace(nb):
     for code in solutions(nb).values():
         exec(compile(code, "<source solution>", "exec"), namespace)
     return namespace
+
+
+def execute(path, monkeypatch):
+    """Run a notebook top to bottom with a real kernel, as a student would (not grading)."""
+    from nbclient import NotebookClient
+
+    from dnn_utils.training import NBGRADER_ENV, SKIP_ENV
+    monkeypatch.delenv(NBGRADER_ENV, raising=False)
+    monkeypatch.delenv(SKIP_ENV, raising=False)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return nb
+
+
+def printed(cell):
+    """What a code cell printed (its stream outputs)."""
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+
+def expected_blocks(nb):
+    """(code cell, text of the "Expected output" block right after it) for every such pair."""
+    for cell, following in zip(nb.cells, nb.cells[1:]):
+        if cell.cell_type == "code" and following.source.startswith("**Expected output**"):
+            yield cell, following.source.split("```")[1]
+
+
+def same_text(expected, actual):
+    """Equal words, and numbers equal to the printed precision (last digit may differ by one)."""
+    words = [NUMBER.sub("#", line.strip()) for line in expected.strip().splitlines()]
+    assert words == [NUMBER.sub("#", line.strip()) for line in actual.strip().splitlines()], \
+        f"expected:\n{expected}\nprinted:\n{actual}"
+    for e, a in zip(NUMBER.findall(expected), NUMBER.findall(actual)):
+        decimals = len(e.split(".")[1]) if "." in e and "e" not in e else 0
+        tolerance = 1.01 * 10.0 ** -decimals if decimals else 0
+        assert abs(float(e) - float(a)) <= max(tolerance, 1e-9 * abs(float(e))), (e, a)

@@ -6,20 +6,17 @@ documented, deterministic numbers of ``testcases/data/application.json``, and ev
 "Expected output" block must match what the cell above it printed.
 """
 import json
-import os
 import re
 
 import nbformat
 import pytest
 
 from conftest import requires_cat_data
-from dnn_utils.training import CELL_TAG, NBGRADER_ENV, SKIP_ENV
-from notebook_tools import ROOT, source_notebook
+from dnn_utils.training import CELL_TAG
+from notebook_tools import ROOT, TIMING_LINE, execute, expected_blocks, printed, same_text, source_notebook
 
 DOCUMENTED = json.loads((ROOT / "testcases" / "data" / "application.json").read_text())["cat_data"]
-NUMBER = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?|-?\d+")
 COST_LINE = re.compile(r"^Cost after iteration (\d+): ([0-9.]+)", re.MULTILINE)
-TIMING_LINE = re.compile(r"^\(.* took [0-9.]+ s\)\n?", re.MULTILINE)
 NOTEBOOKS = [ROOT / "source" / "application" / "application.ipynb",
              ROOT / "release" / "application" / "application.ipynb",
              ROOT / "notebooks" / "application_explorations.ipynb"]
@@ -71,62 +68,31 @@ def test_markdown_states_the_documented_numbers():
 
 # -- real runs ---------------------------------------------------------------------------------
 
-def _execute(path, monkeypatch):
-    from nbclient import NotebookClient
-    monkeypatch.delenv(NBGRADER_ENV, raising=False)
-    monkeypatch.delenv(SKIP_ENV, raising=False)
-    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    return nb
-
-
-def _printed(cell):
-    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-
-
-def _same_text(expected, actual):
-    """Equal words, and numbers equal to the printed precision (last digit may differ by one)."""
-    words = [NUMBER.sub("#", line.strip()) for line in expected.strip().splitlines()]
-    assert words == [NUMBER.sub("#", line.strip()) for line in actual.strip().splitlines()], \
-        f"expected:\n{expected}\nprinted:\n{actual}"
-    for e, a in zip(NUMBER.findall(expected), NUMBER.findall(actual)):
-        decimals = len(e.split(".")[1]) if "." in e and "e" not in e else 0
-        tolerance = 1.01 * 10.0 ** -decimals if decimals else 0
-        assert abs(float(e) - float(a)) <= max(tolerance, 1e-9 * abs(float(e))), (e, a)
-
-
 @requires_cat_data
 @pytest.mark.notebook
 def test_source_notebook_runs_and_prints_the_documented_numbers(monkeypatch):
-    nb = _execute(ROOT / "source" / "application" / "application.ipynb", monkeypatch)
+    nb = execute(ROOT / "source" / "application" / "application.ipynb", monkeypatch)
     cells = {cell.id: cell for cell in nb.cells}
     errors = [c.id for c in nb.cells if any(o.output_type == "error" for o in c.get("outputs", []))]
     assert errors == []
     for cell_id, model in (("train-two-layer", "two_layer_model"), ("train-L-layer", "L_layer_model")):
-        lines = COST_LINE.findall(_printed(cells[cell_id]))
+        lines = COST_LINE.findall(printed(cells[cell_id]))
         assert [int(i) for i, _ in lines] == list(range(0, 2500, 100))
         assert [float(c) for _, c in lines] == pytest.approx(DOCUMENTED[model]["costs"], abs=1e-6)
     for cell_id, model in (("accuracy-two-layer", "two_layer_model"), ("accuracy-L-layer", "L_layer_model")):
-        found = [float(x) for x in re.findall(r"Accuracy: ([0-9.]+)", _printed(cells[cell_id]))]
+        found = [float(x) for x in re.findall(r"Accuracy: ([0-9.]+)", printed(cells[cell_id]))]
         assert found == pytest.approx([DOCUMENTED[model]["train_accuracy"],
                                        DOCUMENTED[model]["test_accuracy"]], abs=1e-4)
-    for i, cell in enumerate(nb.cells[:-1]):
-        following = nb.cells[i + 1]
-        if cell.cell_type == "code" and following.source.startswith("**Expected output**"):
-            block = following.source.split("```")[1]
-            _same_text(block, TIMING_LINE.sub("", _printed(cell)))
-    assert "No file 'my_image.jpg'" in _printed(cells["own-image"]), "a missing picture is explained"
+    for cell, block in expected_blocks(nb):
+        same_text(block, TIMING_LINE.sub("", printed(cell)))
+    assert "No file 'my_image.jpg'" in printed(cells["own-image"]), "a missing picture is explained"
 
 
 @requires_cat_data
 @pytest.mark.notebook
 def test_explorations_notebook_runs_end_to_end(monkeypatch):
-    nb = _execute(ROOT / "notebooks" / "application_explorations.ipynb", monkeypatch)
-    printed = "\n".join(_printed(c) for c in nb.cells if c.cell_type == "code")
+    nb = execute(ROOT / "notebooks" / "application_explorations.ipynb", monkeypatch)
+    text = "\n".join(printed(c) for c in nb.cells if c.cell_type == "code")
     assert not [c for c in nb.cells if any(o.output_type == "error" for o in c.get("outputs", []))]
-    assert printed.count("final cost") == 6
-    assert "hidden layer 2: 0 of 7 units active" in printed
+    assert text.count("final cost") == 6
+    assert "hidden layer 2: 0 of 7 units active" in text

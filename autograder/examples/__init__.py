@@ -1,8 +1,8 @@
 """Example submissions built from the release notebook, for the main job and the tests.
 
 - ``correct``: every answer cell gets the source notebook's solution.
-- ``alternative``: answers from ``alternative_style.py`` (step_by_step) and
-  ``alternative_application.py`` (same results, other style).
+- ``alternative``: answers from ``alternative_style.py`` (step_by_step),
+  ``alternative_application.py`` and ``alternative_optimization.py`` (same results, other style).
 - ``partly_wrong``: correct, except the exercises given, which get a catalogued mistake
   (by default those of ``DEFAULT_MISTAKES`` that the notebook has).
 - ``untouched``: the release as a student receives it.
@@ -17,7 +17,9 @@ from autograder.assignments import find
 SOLUTION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 DEFAULT_MISTAKES = {"linear_backward": "linear_backward_no_mean",
                     "update_parameters": "update_parameters_in_place",
-                    "L_layer_model": "L_layer_model_weights_times_0_01"}
+                    "L_layer_model": "L_layer_model_weights_times_0_01",
+                    "random_mini_batches": "random_mini_batches_drops_one_per_batch",
+                    "update_parameters_with_adam": "update_parameters_with_adam_no_bias_correction"}
 ALTERNATIVE_MODULES = ("alternative_style", "alternative_application", "alternative_optimization")
 
 
