@@ -29,6 +29,8 @@ def test_progress_line_shows_cost_bar_and_share():
     assert progress_line(1200, 2500, 0.2749) == \
         "Cost after iteration 1200: 0.274900  [#########...........]  48%"
     assert progress_line(0, 0, 1.0).endswith("[####################] 100%")
+    assert progress_line(250, 1000, 0.1, unit="epoch") == \
+        "Cost after epoch 250: 0.100000  [#####...............]  25%"
 
 
 def test_progress_line_accepts_a_0d_array():
