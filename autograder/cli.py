@@ -78,6 +78,8 @@ def _grade(args):
             items, settings, store, config_fingerprint(args.assignment, salt, limits),
             args.workers, os.path.join(os.path.dirname(os.path.abspath(args.results)), ".scratch"),
             progress, deadline)
+    except pool.GraderBroken as exc:
+        raise SystemExit(f"error: sandboxes cannot be started here, nothing was graded further: {exc}")
     finally:
         store.close()
     sys.stdout.write(report.FORMATS[args.format](results))

@@ -202,3 +202,62 @@ def test_table_format_and_missing_paths(submissions, uninterrupted, tmp_path):
                              text=True, env={k: v for k, v in os.environ.items() if k != ENV},
                              cwd=tmp_path)
     assert no_salt.returncode != 0 and "no grading salt" in no_salt.stderr
+
+
+AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+def _interpreter_usable_by_nobody():
+    """Whether an unprivileged user can start this interpreter (here it may live under /root)."""
+    import shutil
+    if shutil.which("setpriv") is None:
+        pytest.skip("setpriv (util-linux) is needed to run as another user")
+    probe = subprocess.run([*AS_NOBODY, sys.executable, "-c",
+                            "import subprocess, sys; subprocess.run([sys.executable, '-c', ''], check=True)"],
+                           capture_output=True, cwd="/")
+    return probe.returncode == 0
+
+
+def _grade_as_nobody():
+    """Grade an honest correct and partly wrong notebook as user nobody; the finished process."""
+    import shutil
+    import tempfile
+    root = tempfile.mkdtemp(prefix="dnn-as-nobody-")   # pytest's own folders are root's only
+    try:
+        folder = os.path.join(root, "submitted")
+        bases = base_notebooks(ASSIGNMENT)
+        for name in ("correct", "partly_wrong"):
+            write(folder, name, ASSIGNMENT, bases[name])
+        for dirpath, dirnames, filenames in os.walk(root):
+            os.chmod(dirpath, 0o777)
+            for name in filenames:
+                os.chmod(os.path.join(dirpath, name), 0o644)
+        done = subprocess.run(
+            [*AS_NOBODY, sys.executable, "-m", "autograder", "grade", folder, "--assignment", ASSIGNMENT,
+             "--results", os.path.join(root, "out", "results.sqlite"), "--format", "json", *FAST],
+            capture_output=True, text=True, env={**_env(), "HOME": root}, cwd=root, timeout=300)
+        store = os.path.join(root, "out", "results.sqlite")
+        quarantined = _count(store, "SELECT COUNT(*) FROM results WHERE status = 'quarantined'")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return done, quarantined
+
+
+def test_without_root_it_falls_back_to_limits_and_still_grades():
+    """Run by an ordinary user, namespaces are refused: the grader says so and grades."""
+    if not _interpreter_usable_by_nobody():
+        pytest.skip("this interpreter cannot be started by an unprivileged user on this machine")
+    done, _ = _grade_as_nobody()
+    assert done.returncode == 0, done.stderr
+    results = {json.loads(line)["student"]: json.loads(line) for line in done.stdout.splitlines()}
+    assert results["correct"]["score"] == 100 and results["partly_wrong"]["score"] == 80
+    assert "resource limits and own session only" in done.stderr
+
+
+def test_when_no_sandbox_can_start_the_batch_stops_and_nobody_is_quarantined():
+    """An interpreter the grader's user cannot start: a clear error, not three quarantined students."""
+    if _interpreter_usable_by_nobody():
+        pytest.skip("the interpreter works for unprivileged users here; nothing to break")
+    done, quarantined = _grade_as_nobody()
+    assert done.returncode != 0 and "sandboxes cannot be started here" in done.stderr
+    assert quarantined == 0

@@ -54,12 +54,18 @@ class Zygote:
         os.makedirs(scratch, exist_ok=True)
         self.control, theirs = socket.socketpair()
         self.log = open(os.path.join(scratch, f"zygote-{os.getpid()}.log"), "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.batch.zygote", str(theirs.fileno()), str(self.uid),
-             json.dumps(exposed_directories())],
-            pass_fds=[theirs.fileno()], env=sandbox_environment(scratch), cwd=scratch,
-            stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
-        theirs.close()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "autograder.batch.zygote", str(theirs.fileno()), str(self.uid),
+                 json.dumps(exposed_directories())],
+                pass_fds=[theirs.fileno()], env=sandbox_environment(scratch), cwd=scratch,
+                stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
+        except OSError as exc:
+            self.control.close()
+            self.log.close()
+            raise ZygoteFailed(f"cannot start {sys.executable}: {exc}") from None
+        finally:
+            theirs.close()
         self.control.settimeout(ZYGOTE_START_SECONDS)
         try:
             ready = self.control.recv(1)
@@ -67,7 +73,9 @@ class Zygote:
             ready = str(exc).encode()
         if ready != b"R":
             self.close()
-            raise ZygoteFailed(f"the warm interpreter did not start (see {self.log.name})")
+            with open(self.log.name, "rb") as log:
+                tail = log.read()[-300:].decode("utf-8", "replace").strip()
+            raise ZygoteFailed(f"the warm interpreter did not start: {tail or 'no output'}")
         self.control.settimeout(30)
 
     def spawn(self, limits):

@@ -41,12 +41,17 @@ def _worker(settings, scratch, connection):
                     if zygote is not None:
                         zygote.close()
                     zygote = None
-                    if tries == 2:
-                        raise RuntimeError(f"the sandbox could not be started: {exc}") from None
+                    if tries == 2:   # the grader cannot run at all: not this submission's fault
+                        connection.send((sid, attempt, GraderBroken(str(exc))))
+                        return
             connection.send((sid, attempt, result))
     finally:
         if zygote is not None:
             zygote.close()
+
+
+class GraderBroken(RuntimeError):
+    """Sandboxes cannot be started on this machine: the batch stops, nobody is quarantined."""
 
 
 class Progress:
@@ -167,6 +172,9 @@ def _run_workers(queue, results, settings, store, config, workers, scratch, prog
                 except (EOFError, OSError):
                     lost(slot, "the grading worker died")
                 else:
+                    if isinstance(result, GraderBroken):
+                        store.close_attempt(attempt, f"aborted: {result}")
+                        raise result
                     store.save(sid, config, result, attempt)
                     results[result["submission"]] = result
                     progress.update(result["status"])

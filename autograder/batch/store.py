@@ -115,6 +115,11 @@ class Store:
         with self._transaction():
             self.db.execute("UPDATE attempts SET outcome=? WHERE id=?", (f"failed: {why}", attempt_id))
 
+    def close_attempt(self, attempt_id, outcome):
+        """Close an attempt that ended for a reason that is not the submission's (not counted)."""
+        with self._transaction():
+            self.db.execute("UPDATE attempts SET outcome=? WHERE id=?", (outcome, attempt_id))
+
     def failed_attempts(self, submission_id, config):
         """Attempts that ended without a result, closed or not."""
         return self.db.execute(
