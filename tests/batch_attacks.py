@@ -290,6 +290,10 @@ ATTACKS = [
            answer={"linear_forward": "import os, signal\ndef linear_forward(A, W, b):\n"
                                      "    os.kill(os.getpid(), signal.SIGSEGV)\n"}),
     Attack("sys_exit_in_cell", "correct", 100, graded_clean, cell="import sys\nsys.exit('bye')"),
+    Attack("imports_what_was_not_preloaded", "correct", 100,
+           lambda r: "imported" in r["cells"][-1]["output"] and not r["cells"][-1]["error"],
+           cell="import matplotlib.backends.backend_svg, numpy.polynomial, json.tool, fractions\n"
+                "import dnn_utils.activations, testcases.example\nprint('imported')"),
     Attack("warning_from_correct_answer", "correct", 100,
            lambda r: any("UserWarning" in w for e in r["exercises"] for w in e["warnings"]),
            answer={"linear_forward": (

@@ -108,11 +108,16 @@ def _system_paths(exposed):
     return kept
 
 
-def build_root(exposed, uid, limits):
-    """Make a new root file system and switch to it (needs the mount namespace)."""
+def build_root(mount_point, exposed, uid, limits):
+    """Make a new root file system at ``mount_point`` (an empty directory that holds none of
+    the exposed paths) and switch to it; needs the mount namespace."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    new_root = "/tmp"   # every Linux has it; the tmpfs hides the host's /tmp from this namespace
+    new_root = mount_point
     _mount("sandbox-root", new_root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+    # The private /tmp comes first, so that exposed paths under /tmp are bound on top of it.
+    os.mkdir(f"{new_root}/tmp")
+    _mount("sandbox-tmp", f"{new_root}/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={limits.tmp_bytes},mode=1777")
     for path in _system_paths(exposed):
         _bind(path, new_root)
     for name in ("bin", "lib", "lib64", "sbin"):   # merged-/usr systems link these into /usr
@@ -123,11 +128,9 @@ def build_root(exposed, uid, limits):
             _bind(host, new_root)
     for device in ("null", "zero", "urandom", "random"):
         _bind(f"/dev/{device}", new_root, writable=True)
-    for private in ("sandbox", "tmp"):
-        os.mkdir(f"{new_root}/{private}")
-        _mount(f"sandbox-{private}", f"{new_root}/{private}", "tmpfs", MS_NOSUID | MS_NODEV,
-               f"size={limits.tmp_bytes},mode=1777")
-    os.chown(f"{new_root}/sandbox", uid, uid)
+    os.mkdir(f"{new_root}/sandbox")
+    _mount("sandbox-work", f"{new_root}/sandbox", "tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={limits.tmp_bytes},mode=700,uid={uid},gid={uid}")
     os.mkdir(f"{new_root}/proc")
     os.mkdir(f"{new_root}/.old")
     os.chdir(new_root)
@@ -176,11 +179,12 @@ def sandbox_uid(worker_pid=None):
     return SANDBOX_UID_BASE + (os.getpid() if worker_pid is None else worker_pid)
 
 
-def enter_sandbox(uid, limits, exposed, namespaces):
+def enter_sandbox(uid, limits, exposed, namespaces, mount_point):
     """Isolate this process; returns the level reached (FULL or LIMITS_ONLY).
 
     Args:
         uid: the user id to run as (``sandbox_uid`` of the worker).
+        mount_point: an empty directory to build the new root on (outside the exposed paths).
         limits: Limits.
         exposed: directories the sandbox must be able to read (the project's packages).
         namespaces: True when the caller already entered new namespaces (``unshare_namespaces``).
@@ -190,7 +194,7 @@ def enter_sandbox(uid, limits, exposed, namespaces):
         os.setsid()
         apply_limits(limits, mapped, own_user=False)
         return LIMITS_ONLY
-    build_root(exposed, uid, limits)
+    build_root(mount_point, exposed, uid, limits)
     os.chdir("/sandbox")
     drop_privileges(uid)
     set_parent_death_signal()   # a change of user clears it

@@ -65,7 +65,7 @@ def sandbox_child(sock, uid, limits, exposed, namespaces, go):
     null = os.open("/dev/null", os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
-    level = isolation.enter_sandbox(uid, limits, exposed, namespaces)
+    level = isolation.enter_sandbox(uid, limits, exposed, namespaces, MOUNT_POINT)
     channel = Channel(sock)
     channel.send({"event": "isolated", "level": level})
     executor.install_quiet_check()
@@ -104,8 +104,11 @@ def main():
     sys.path[:] = [p for p in sys.path if p not in ("", os.getcwd())]
     from autograder.batch import isolation
     isolation.set_parent_death_signal()
-    global SHELL
+    global SHELL, MOUNT_POINT
     SHELL = warm_up()
+    # Each sandbox builds its root here, in its own mount namespace: on the host it stays empty.
+    MOUNT_POINT = os.path.join(os.getcwd(), "sandbox-root")
+    os.makedirs(MOUNT_POINT, exist_ok=True)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)   # children are reaped by the kernel
     control = socket.socket(fileno=control_fd)
     control.sendall(b"R")
@@ -127,6 +130,7 @@ def main():
 
 
 SHELL = None
+MOUNT_POINT = None
 
 if __name__ == "__main__":
     main()
