@@ -1,6 +1,9 @@
-"""Reading, running and comparing the course notebooks in tests."""
+"""Reading, running and comparing the course notebooks in tests, and grading a copy of the course."""
 import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -73,3 +76,33 @@ def same_text(expected, actual):
         decimals = len(e.split(".")[1]) if "." in e and "e" not in e else 0
         tolerance = 1.01 * 10.0 ** -decimals if decimals else 0
         assert abs(float(e) - float(a)) <= max(tolerance, 1e-9 * abs(float(e))), (e, a)
+
+
+def nbgrader_environment():
+    """The environment of the nbgrader runs: no salt (the course's nbgrader_config.py must provide it)
+    and no DNN_SKIP_TRAINING (nbgrader's own NBGRADER_EXECUTION must be enough to skip long cells)."""
+    from autograder import demo
+    env = demo.tool_environment()
+    env.pop("DNN_GRADING_SALT", None)
+    env.pop("DNN_SKIP_TRAINING", None)
+    return env
+
+
+def graded_course(tmp_path_factory, assignment, salt):
+    """A fresh copy of the course, graded by the main job for ``assignment``: (its root, what it printed)."""
+    root = tmp_path_factory.mktemp("course")
+    shutil.copytree(ROOT / "source", root / "source")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    (root / "grading_salt").write_text(salt + "\n")
+    done = subprocess.run([sys.executable, "-m", "autograder.demo", "--course", str(root),
+                           "--assignment", assignment],
+                          capture_output=True, text=True, env=nbgrader_environment())
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root, done.stdout
+
+
+def validate(course_root, path, *flags):
+    """What ``nbgrader validate`` prints about a notebook of the course."""
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path), *flags],
+                          cwd=course_root, capture_output=True, text=True, env=nbgrader_environment())
+    return done.stdout + done.stderr

@@ -1,15 +1,11 @@
 """Real nbgrader runs on a copy of the course: release, validate, autograde, feedback."""
-import shutil
-import subprocess
-import sys
-
 import nbformat
 import pytest
 
 from autograder import demo
 from autograder.assignments import exercises
 from batch_tools import assert_agrees_with_nbgrader
-from notebook_tools import ROOT
+from notebook_tools import ROOT, graded_course, nbgrader_environment, validate
 
 pytestmark = pytest.mark.nbgrader
 ASSIGNMENT = "step_by_step"
@@ -19,26 +15,7 @@ NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A fresh course directory graded by the main job, as an instructor would run it."""
-    root = tmp_path_factory.mktemp("course")
-    shutil.copytree(ROOT / "source", root / "source")
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    (root / "grading_salt").write_text("e2e-salt-91c2\n")
-    done = subprocess.run([sys.executable, "-m", "autograder.demo", "--course", str(root)],
-                          capture_output=True, text=True, env=_without_salt())
-    assert done.returncode == 0, done.stdout + done.stderr
-    return root, done.stdout
-
-
-def _without_salt():
-    env = demo.tool_environment()
-    env.pop("DNN_GRADING_SALT", None)   # the course's nbgrader_config.py must provide it
-    return env
-
-
-def _validate(course_root, path, *flags):
-    done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path), *flags],
-                          cwd=course_root, capture_output=True, text=True, env=_without_salt())
-    return done.stdout + done.stderr
+    return graded_course(tmp_path_factory, ASSIGNMENT, "e2e-salt-91c2")
 
 
 def test_committed_release_is_what_nbgrader_generates(course):
@@ -58,13 +35,13 @@ def test_release_hides_solutions_and_hidden_tests(course):
 
 def test_source_validates(course):
     root, _ = course
-    output = _validate(root, root / "source" / ASSIGNMENT / NOTEBOOK)
+    output = validate(root, root / "source" / ASSIGNMENT / NOTEBOOK)
     assert "Success! Your notebook passes all the tests." in output, output
 
 
 def test_release_fails_every_test_under_invert(course):
     root, _ = course
-    output = _validate(root, root / "release" / ASSIGNMENT / NOTEBOOK, "--invert")
+    output = validate(root, root / "release" / ASSIGNMENT / NOTEBOOK, "--invert")
     assert "Success! The notebook does not pass any tests." in output, output
 
 
@@ -91,5 +68,5 @@ def test_feedback_is_html_and_keeps_the_salt_secret(course):
 
 def test_batch_grader_agrees_with_nbgrader(course):
     root, _ = course
-    found = assert_agrees_with_nbgrader(root, ASSIGNMENT, _without_salt())
+    found = assert_agrees_with_nbgrader(root, ASSIGNMENT, nbgrader_environment())
     assert {r["status"] for r in found.values()} == {"graded"}

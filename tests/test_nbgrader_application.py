@@ -4,10 +4,6 @@ The graded runs never train on the cat data: nbgrader sets NBGRADER_EXECUTION, a
 cell marked ``%%skip_when_grading`` prints that it was skipped. So this test does not need
 the data set, and grading a submission takes seconds.
 """
-import shutil
-import subprocess
-import sys
-
 import nbformat
 import pytest
 
@@ -15,7 +11,7 @@ from autograder import demo
 from autograder.assignments import exercises
 from dnn_utils.training import CELL_TAG
 from batch_tools import assert_agrees_with_nbgrader
-from notebook_tools import ROOT
+from notebook_tools import ROOT, graded_course, nbgrader_environment, validate
 
 pytestmark = pytest.mark.nbgrader
 ASSIGNMENT = "application"
@@ -23,31 +19,10 @@ NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 SALT = "e2e-salt-application-5d1e"
 
 
-def _without_salt():
-    env = demo.tool_environment()
-    env.pop("DNN_GRADING_SALT", None)   # the course's nbgrader_config.py must provide it
-    env.pop("DNN_SKIP_TRAINING", None)  # nbgrader's own NBGRADER_EXECUTION must be enough
-    return env
-
-
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A fresh course directory graded by the main job for this assignment."""
-    root = tmp_path_factory.mktemp("course")
-    shutil.copytree(ROOT / "source", root / "source")
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    (root / "grading_salt").write_text(SALT + "\n")
-    done = subprocess.run([sys.executable, "-m", "autograder.demo", "--course", str(root),
-                           "--assignment", ASSIGNMENT],
-                          capture_output=True, text=True, env=_without_salt())
-    assert done.returncode == 0, done.stdout + done.stderr
-    return root, done.stdout
-
-
-def _validate(course_root, path, *flags):
-    done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path), *flags],
-                          cwd=course_root, capture_output=True, text=True, env=_without_salt())
-    return done.stdout + done.stderr
+    return graded_course(tmp_path_factory, ASSIGNMENT, SALT)
 
 
 def test_committed_release_is_what_nbgrader_generates(course):
@@ -67,13 +42,13 @@ def test_release_hides_solutions_and_hidden_tests(course):
 
 def test_source_validates(course):
     root, _ = course
-    output = _validate(root, root / "source" / ASSIGNMENT / NOTEBOOK)
+    output = validate(root, root / "source" / ASSIGNMENT / NOTEBOOK)
     assert "Success! Your notebook passes all the tests." in output, output
 
 
 def test_release_fails_every_test_under_invert(course):
     root, _ = course
-    output = _validate(root, root / "release" / ASSIGNMENT / NOTEBOOK, "--invert")
+    output = validate(root, root / "release" / ASSIGNMENT / NOTEBOOK, "--invert")
     assert "Success! The notebook does not pass any tests." in output, output
 
 
@@ -113,5 +88,5 @@ def test_feedback_names_the_mistake_and_keeps_the_salt_secret(course):
 
 def test_batch_grader_agrees_with_nbgrader(course):
     root, _ = course
-    found = assert_agrees_with_nbgrader(root, ASSIGNMENT, _without_salt())
+    found = assert_agrees_with_nbgrader(root, ASSIGNMENT, nbgrader_environment())
     assert {r["status"] for r in found.values()} == {"graded"}
