@@ -1,4 +1,6 @@
-"""Shared fixtures: a fixed grading salt and student functions under exercise names."""
+"""Shared fixtures: a fixed grading salt, student functions under exercise names, and running check()."""
+import contextlib
+import io
 import types
 
 import pytest
@@ -19,6 +21,22 @@ def as_student(function, name):
     """A copy of ``function`` named ``name``, as if a student had written it under that name."""
     return types.FunctionType(function.__code__, function.__globals__, name,
                               function.__defaults__, function.__closure__)
+
+
+def own_copy(function):
+    """The reference's code under a new code object: what a student who wrote the same would have."""
+    code = function.__code__.replace(co_filename="<student>")
+    return as_student(types.FunctionType(code, function.__globals__, function.__name__,
+                                         function.__defaults__), function.__name__)
+
+
+def run_check(function, hidden=True):
+    """(points, report): what ``check(function, hidden)`` returns and prints."""
+    from autograder import check
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        points = check(function, hidden=hidden)
+    return float(points), out.getvalue()
 
 
 def _cat_data_missing():

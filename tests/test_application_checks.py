@@ -1,6 +1,4 @@
 """check() on the two graded models of ``application``: right answers in any style, named mistakes."""
-import contextlib
-import io
 import json
 import math
 import subprocess
@@ -11,30 +9,15 @@ import numpy as np
 import pytest
 
 import dnn_utils.application as ref
-from autograder import check
 from autograder.assignments import exercises
 from autograder.examples import alternative_application
 from autograder.runner import UNSEEDED_STATE, cases_for
-from conftest import TEST_SALT, as_student
+from conftest import TEST_SALT, as_student, own_copy, run_check
 from testcases import documented, run_examples
 from testcases.application import EXAMPLES
 
 EXERCISES = exercises("application")
 MISTAKES = [(name, m) for name, exercise in EXERCISES.items() for m in exercise.mistakes]
-
-
-def run(function, hidden=True):
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        points = check(function, hidden=hidden)
-    return float(points), out.getvalue()
-
-
-def _own_copy(function):
-    """The reference's code under a new code object: what a student who wrote the same would have."""
-    code = function.__code__.replace(co_filename="<student>")
-    return as_student(type(function)(code, function.__globals__, function.__name__,
-                                     function.__defaults__), function.__name__)
 
 
 def test_two_graded_functions_worth_100_points():
@@ -45,21 +28,21 @@ def test_two_graded_functions_worth_100_points():
 
 @pytest.mark.parametrize("name", list(EXERCISES))
 def test_the_same_code_as_the_reference_earns_full_marks(name):
-    points, report = run(_own_copy(getattr(ref, name)))
+    points, report = run_check(own_copy(getattr(ref, name)))
     assert points == EXERCISES[name].points, report
     assert "hidden cases: 4 of 4 passed" in report
 
 
 @pytest.mark.parametrize("name", list(EXERCISES))
 def test_alternative_style_earns_full_marks(name, capsys):
-    points, report = run(getattr(alternative_application, name))
+    points, report = run_check(getattr(alternative_application, name))
     assert points == EXERCISES[name].points, report
     assert capsys.readouterr().err == ""
 
 
 @pytest.mark.parametrize("exercise,mistake", MISTAKES, ids=[m.name for _, m in MISTAKES])
 def test_each_catalogued_mistake_loses_points_and_is_named(exercise, mistake):
-    points, report = run(as_student(mistake.variant, exercise))
+    points, report = run_check(as_student(mistake.variant, exercise))
     assert points < EXERCISES[exercise].points, report
     assert f"Likely mistake: {mistake.message}" in report, report
 
@@ -67,13 +50,13 @@ def test_each_catalogued_mistake_loses_points_and_is_named(exercise, mistake):
 @pytest.mark.parametrize("exercise,mistake", MISTAKES, ids=[m.name for _, m in MISTAKES])
 def test_each_mistake_is_caught_by_a_visible_check(exercise, mistake):
     """A student sees the mistake before submitting: some documented example already fails."""
-    points, report = run(as_student(mistake.variant, exercise), hidden=False)
+    points, report = run_check(as_student(mistake.variant, exercise), hidden=False)
     assert points < EXERCISES[exercise].points, report
 
 
 @pytest.mark.parametrize("name", list(EXERCISES))
 def test_the_reference_itself_earns_nothing(name):
-    points, report = run(getattr(ref, name))
+    points, report = run_check(getattr(ref, name))
     assert points == 0 and "the library's reference" in report
 
 
@@ -81,14 +64,14 @@ def test_a_wrapper_around_the_reference_earns_nothing():
     def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):
         parameters, costs = ref.L_layer_model(X, Y, layers_dims, learning_rate, num_iterations)
         return parameters, list(costs)
-    points, report = run(L_layer_model)
+    points, report = run_check(L_layer_model)
     assert points == 0 and "the library's reference" in report
 
 
 def test_ignoring_num_iterations_passes_only_the_cases_with_250_iterations():
     def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):
         return alternative_application.two_layer_model(X, Y, layers_dims, learning_rate, 250)
-    points, report = run(two_layer_model)
+    points, report = run_check(two_layer_model)
     cases = cases_for("application", EXERCISES["two_layer_model"], TEST_SALT)
     right = sum(case.args[4] == 250 for case in cases)
     assert points == pytest.approx(50 * right / len(cases), abs=1e-3) and points < 50, report
@@ -99,7 +82,7 @@ def test_costs_as_an_array_are_reported_as_a_type_problem():
         parameters, costs = alternative_application.L_layer_model(X, Y, layers_dims, learning_rate,
                                                                   num_iterations)
         return parameters, np.array(costs)
-    points, report = run(L_layer_model, hidden=False)
+    points, report = run_check(L_layer_model, hidden=False)
     assert points == 0 and "costs: type differs" in report
 
 
@@ -109,7 +92,7 @@ def test_printing_progress_costs_nothing():
                                                                   num_iterations)
         print("done training")
         return parameters, costs
-    assert run(L_layer_model)[0] == 50
+    assert run_check(L_layer_model)[0] == 50
 
 
 def test_an_unseeded_model_is_named_and_the_callers_random_state_is_left_alone():
@@ -117,7 +100,7 @@ def test_an_unseeded_model_is_named_and_the_callers_random_state_is_left_alone()
     np.random.seed(123)
     expected = np.random.rand()
     np.random.seed(123)
-    points, report = run(as_student(unseeded.variant, "L_layer_model"))
+    points, report = run_check(as_student(unseeded.variant, "L_layer_model"))
     assert np.random.rand() == expected, "check() restores the global random state"
     assert points == 0 and "drawn without seeding" in report
     assert UNSEEDED_STATE not in (1, 3), "an unseeded function must not land on the right draws"
@@ -127,7 +110,7 @@ def test_an_unseeded_model_is_named_and_the_callers_random_state_is_left_alone()
 def test_one_check_is_fast(name):
     """Grading a model trains it about a dozen times on tiny data: well under a few seconds."""
     started = time.perf_counter()
-    run(as_student(EXERCISES[name].mistakes[0].variant, name))   # the slow path: mistakes are diagnosed
+    run_check(as_student(EXERCISES[name].mistakes[0].variant, name))   # the slow path: mistakes are diagnosed
     assert time.perf_counter() - started < 5.0
 
 

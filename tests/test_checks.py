@@ -1,6 +1,4 @@
 """check(): full marks for right answers in any style, named mistakes for wrong ones."""
-import contextlib
-import io
 import re
 import sys
 import warnings
@@ -15,23 +13,16 @@ from autograder.examples import alternative_style
 from autograder.mistakes import CATALOGUE
 from autograder.runner import cases_for
 from autograder.salt import ENV, SaltMissing
-from conftest import TEST_SALT, as_student
+from conftest import TEST_SALT, as_student, run_check
 
 EXERCISES = exercises("step_by_step")
 # Mistakes whose outputs are right: they are caught by another stage than the output.
 CAUGHT_BY_INPUT_CHECK = {"update_parameters_in_place"}
 
 
-def run(function, hidden=True):
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        points = check(function, hidden=hidden)
-    return float(points), out.getvalue()
-
-
 @pytest.mark.parametrize("name", list(EXERCISES))
 def test_alternative_style_earns_full_marks(name, capsys):
-    points, report = run(getattr(alternative_style, name))
+    points, report = run_check(getattr(alternative_style, name))
     assert points == EXERCISES[name].points, report
     assert capsys.readouterr().err == ""
 
@@ -41,7 +32,7 @@ MISTAKES = [(exercise, m) for exercise, ms in CATALOGUE.items() if exercise in E
 
 @pytest.mark.parametrize("exercise,mistake", MISTAKES, ids=[m.name for _, m in MISTAKES])
 def test_each_catalogued_mistake_loses_points_and_is_named(exercise, mistake):
-    points, report = run(as_student(mistake.variant, exercise))
+    points, report = run_check(as_student(mistake.variant, exercise))
     assert points < EXERCISES[exercise].points
     if mistake.name in CAUGHT_BY_INPUT_CHECK:
         assert "[inputs]" in report and "changed by the call" in report
@@ -54,7 +45,7 @@ def test_every_exercise_has_a_mistake_catalogue():
 
 
 def test_visible_check_reports_expected_next_to_actual_and_matched_quantities():
-    points, report = run(as_student(CATALOGUE["linear_backward"][0].variant, "linear_backward"), hidden=False)
+    points, report = run_check(as_student(CATALOGUE["linear_backward"][0].variant, "linear_backward"), hidden=False)
     assert points == 0
     assert "dW: value differs" in report and "expected: array of shape (3, 5)" in report
     assert "matched: dA_prev" in report
@@ -62,7 +53,7 @@ def test_visible_check_reports_expected_next_to_actual_and_matched_quantities():
 
 
 def test_the_reference_itself_earns_nothing():
-    points, report = run(ref.linear_forward)
+    points, report = run_check(ref.linear_forward)
     assert points == 0 and "the library's reference" in report
 
 
@@ -70,7 +61,7 @@ def test_a_wrapper_around_the_reference_earns_nothing():
     def compute_cost(AL, Y):
         cost = ref.compute_cost(AL, Y)
         return cost
-    points, report = run(compute_cost)
+    points, report = run_check(compute_cost)
     assert points == 0 and "the library's reference" in report
 
 
@@ -83,14 +74,14 @@ def test_calling_the_reference_of_another_exercise_is_allowed():
                                                      "sigmoid" if l == L else "relu")
             caches.append(cache)
         return A, caches
-    assert run(L_model_forward)[0] == EXERCISES["L_model_forward"].points
+    assert run_check(L_model_forward)[0] == EXERCISES["L_model_forward"].points
 
 
 def test_hard_coded_output_passes_visible_and_fails_hidden_with_a_name():
     def linear_forward(A, W, b):
         return np.array([[3.26295337, -1.23429987]]), (A, W, b)
-    visible, _ = run(linear_forward, hidden=False)
-    graded, report = run(linear_forward)
+    visible, _ = run_check(linear_forward, hidden=False)
+    graded, report = run_check(linear_forward)
     assert visible == EXERCISES["linear_forward"].points
     assert graded == pytest.approx(5 * 1 / 5)
     assert "hard-coded" in report
@@ -107,8 +98,8 @@ def test_a_forward_pass_written_for_exactly_two_hidden_layers_fails_hidden_cases
         caches.append(c)
         return AL, caches
     globals()["linear_activation_forward"] = ref.linear_activation_forward
-    assert run(L_model_forward, hidden=False)[0] == 15
-    points, report = run(L_model_forward)
+    assert run_check(L_model_forward, hidden=False)[0] == 15
+    points, report = run_check(L_model_forward)
     assert points < 15 and "hidden cases: 0 of 4 passed" in report
 
 
@@ -126,11 +117,11 @@ def test_one_mistake_costs_one_exercise():
                 "        A, c = linear_activation_forward(A, parameters[f'W{l}'], parameters[f'b{l}'],"
                 " 'sigmoid' if l == L else 'relu')\n        caches.append(c)\n    return A, caches\n"),
          namespace)
-    assert run(namespace["linear_forward"])[0] == 0
-    assert run(namespace["linear_activation_forward"])[0] == 10
-    assert run(namespace["L_model_forward"])[0] == 15
+    assert run_check(namespace["linear_forward"])[0] == 0
+    assert run_check(namespace["linear_activation_forward"])[0] == 10
+    assert run_check(namespace["L_model_forward"])[0] == 15
     assert namespace["linear_forward"].__module__ is None or "linear_forward" in namespace
-    assert run(namespace["linear_forward"])[0] == 0, "the student's own function is restored afterwards"
+    assert run_check(namespace["linear_forward"])[0] == 0, "the student's own function is restored afterwards"
 
 
 @pytest.mark.parametrize("kind", ["python float", "numpy float", "0-d array"])
@@ -139,13 +130,13 @@ def test_a_scalar_cost_is_accepted_in_any_scalar_type(kind):
 
     def compute_cost(AL, Y):
         return convert(-np.mean(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)))
-    assert run(compute_cost)[0] == 10
+    assert run_check(compute_cost)[0] == 10
 
 
 def test_a_cost_of_shape_1_1_is_not_a_scalar():
     def compute_cost(AL, Y):
         return -np.mean(Y * np.log(AL) + (1 - Y) * np.log(1 - AL), keepdims=True)
-    points, report = run(compute_cost, hidden=False)
+    points, report = run_check(compute_cost, hidden=False)
     assert points == 0 and "array of shape (1, 1)" in report and "np.squeeze" in report
 
 
@@ -153,7 +144,7 @@ def test_partial_credit_counts_cases_passed():
     def linear_activation_forward(A_prev, W, b, activation):
         Z = W @ A_prev + b
         return np.maximum(0, Z), ((A_prev, W, b), Z)   # right for relu only
-    points, report = run(linear_activation_forward)
+    points, report = run_check(linear_activation_forward)
     n_cases = len(cases_for("step_by_step", EXERCISES["linear_activation_forward"], TEST_SALT))
     relu_cases = sum(1 for c in cases_for("step_by_step", EXERCISES["linear_activation_forward"], TEST_SALT)
                      if c.args[-1] == "relu")
@@ -175,7 +166,7 @@ def test_warnings_and_stderr_from_a_correct_answer_cost_nothing(capsys):
 def test_not_implemented_is_reported_as_such():
     def linear_forward(A, W, b):
         raise NotImplementedError()
-    points, report = run(linear_forward, hidden=False)
+    points, report = run_check(linear_forward, hidden=False)
     assert points == 0 and "not implemented yet" in report
 
 
@@ -183,7 +174,7 @@ def test_hidden_failures_never_show_hidden_values():
     def linear_backward(dZ, cache):
         A_prev, W, b = cache
         return W.T @ dZ, dZ @ A_prev.T, dZ.sum(axis=1, keepdims=True)
-    _, report = run(linear_backward)
+    _, report = run_check(linear_backward)
     hidden_part = report.split("hidden cases:")[1]
     for case in cases_for("step_by_step", EXERCISES["linear_backward"], TEST_SALT):
         if case.hidden:

@@ -1,6 +1,5 @@
 """check() on the fourteen graded functions of ``optimization``: right answers in any style, named mistakes,
 sound hidden cases, and arguments and results that are plain data (for the batch grader)."""
-import contextlib
 import io
 import json
 import time
@@ -9,11 +8,10 @@ import numpy as np
 import pytest
 
 import dnn_utils.optimization as ref
-from autograder import check
 from autograder.assignments import exercises
 from autograder.examples import alternative_optimization
 from autograder.runner import cases_for
-from conftest import TEST_SALT, as_student
+from conftest import TEST_SALT, as_student, own_copy, run_check
 
 EXERCISES = exercises("optimization")
 MISTAKES = [(name, m) for name, exercise in EXERCISES.items() for m in exercise.mistakes]
@@ -37,20 +35,6 @@ REQUIRED = {
 }
 
 
-def run(function, hidden=True):
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        points = check(function, hidden=hidden)
-    return float(points), out.getvalue()
-
-
-def _own_copy(function):
-    """The reference's code under a new code object: what a student who wrote the same would have."""
-    code = function.__code__.replace(co_filename="<student>")
-    return as_student(type(function)(code, function.__globals__, function.__name__,
-                                     function.__defaults__), function.__name__)
-
-
 def test_fourteen_graded_functions_worth_100_points():
     assert len(EXERCISES) == 14 and sum(e.points for e in EXERCISES.values()) == 100
     assert [e.number for e in EXERCISES.values()] == list(range(1, 15))
@@ -61,21 +45,21 @@ def test_fourteen_graded_functions_worth_100_points():
 
 @pytest.mark.parametrize("name", list(EXERCISES))
 def test_the_same_code_as_the_reference_earns_full_marks(name):
-    points, report = run(_own_copy(getattr(ref, name)))
+    points, report = run_check(own_copy(getattr(ref, name)))
     assert points == EXERCISES[name].points, report
     assert "hidden cases: 4 of 4 passed" in report
 
 
 @pytest.mark.parametrize("name", list(EXERCISES))
 def test_alternative_style_earns_full_marks(name, capsys):
-    points, report = run(getattr(alternative_optimization, name))
+    points, report = run_check(getattr(alternative_optimization, name))
     assert points == EXERCISES[name].points, report
     assert capsys.readouterr().err == ""
 
 
 @pytest.mark.parametrize("exercise,mistake", MISTAKES, ids=[m.name for _, m in MISTAKES])
 def test_each_catalogued_mistake_loses_points_and_is_named(exercise, mistake):
-    points, report = run(as_student(mistake.variant, exercise))
+    points, report = run_check(as_student(mistake.variant, exercise))
     assert points < EXERCISES[exercise].points, report
     if mistake.name in CAUGHT_BY_INPUT_CHECK:
         assert "[inputs]" in report and "changed by the call" in report
@@ -86,20 +70,20 @@ def test_each_catalogued_mistake_loses_points_and_is_named(exercise, mistake):
 @pytest.mark.parametrize("exercise,mistake", MISTAKES, ids=[m.name for _, m in MISTAKES])
 def test_each_mistake_is_caught_by_a_visible_check(exercise, mistake):
     """A student sees the mistake before submitting: some documented example already fails."""
-    points, report = run(as_student(mistake.variant, exercise), hidden=False)
+    points, report = run_check(as_student(mistake.variant, exercise), hidden=False)
     assert points < EXERCISES[exercise].points, report
 
 
 @pytest.mark.parametrize("name", list(EXERCISES))
 def test_the_reference_itself_earns_nothing(name):
-    points, report = run(getattr(ref, name))
+    points, report = run_check(getattr(ref, name))
     assert points == 0 and "the library's reference" in report
 
 
 def test_a_wrapper_around_the_reference_earns_nothing():
     def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
         return list(ref.random_mini_batches(X, Y, mini_batch_size, seed))
-    points, report = run(random_mini_batches)
+    points, report = run_check(random_mini_batches)
     assert points == 0 and "the library's reference" in report
 
 
@@ -111,13 +95,13 @@ def test_a_model_built_on_the_library_building_blocks_earns_full_marks():
         return alternative_optimization.model(X, Y, layer_dims, optimizer, initialization, learning_rate,
                                               mini_batch_size, num_epochs, lambd, keep_prob, beta, beta1,
                                               beta2, epsilon, seed)
-    assert run(model)[0] == EXERCISES["model"].points
+    assert run_check(model)[0] == EXERCISES["model"].points
 
 
 def test_mini_batches_as_lists_instead_of_tuples_are_accepted():
     def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
         return [list(batch) for batch in alternative_optimization.random_mini_batches(X, Y, mini_batch_size, seed)]
-    assert run(random_mini_batches)[0] == EXERCISES["random_mini_batches"].points
+    assert run_check(random_mini_batches)[0] == EXERCISES["random_mini_batches"].points
 
 
 def test_a_shuffle_in_place_is_caught_as_a_changed_input():
@@ -127,14 +111,14 @@ def test_a_shuffle_in_place_is_caught_as_a_changed_input():
         X[:], Y[:] = X[:, permutation], Y[:, permutation]
         return [(X[:, k:k + mini_batch_size].copy(), Y[:, k:k + mini_batch_size].copy())
                 for k in range(0, X.shape[1], mini_batch_size)]
-    points, report = run(random_mini_batches, hidden=False)
+    points, report = run_check(random_mini_batches, hidden=False)
     assert points == 0 and "X was changed by the call" in report
 
 
 def test_the_adam_state_must_not_be_bias_corrected_even_when_the_step_is_right():
     """Applying the correction to the stored state is named even though the parameters are right."""
     wrong = next(m for m in EXERCISES["update_parameters_with_adam"].mistakes if m.name.endswith("corrected_state"))
-    points, report = run(as_student(wrong.variant, "update_parameters_with_adam"), hidden=False)
+    points, report = run_check(as_student(wrong.variant, "update_parameters_with_adam"), hidden=False)
     assert points == 0 and "v[" in report and "value differs" in report
     assert 'matched: parameters["W1"]' in report
 
@@ -143,7 +127,7 @@ def test_the_adam_state_must_not_be_bias_corrected_even_when_the_step_is_right()
 def test_one_check_is_fast(name):
     """The slow path (a failing function, so every mistake is tried) stays well under a few seconds."""
     started = time.perf_counter()
-    run(as_student(EXERCISES[name].mistakes[0].variant, name))
+    run_check(as_student(EXERCISES[name].mistakes[0].variant, name))
     assert time.perf_counter() - started < 5.0
 
 
