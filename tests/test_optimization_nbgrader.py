@@ -9,9 +9,11 @@ import pytest
 
 from autograder import demo
 from autograder.assignments import exercises
-from batch_tools import assert_agrees_with_nbgrader
 from dnn_utils.training import CELL_TAG
-from notebook_tools import ROOT, graded_course, nbgrader_environment, validate
+from nbgrader_common import test_batch_grader_agrees_with_nbgrader, \
+    test_committed_release_is_what_nbgrader_generates, test_release_fails_every_test_under_invert, \
+    test_source_validates  # noqa: F401  (collected here, for this assignment)
+from notebook_tools import graded_course
 
 pytestmark = pytest.mark.nbgrader
 ASSIGNMENT = "optimization"
@@ -27,31 +29,11 @@ def course(tmp_path_factory):
     return graded_course(tmp_path_factory, ASSIGNMENT, SALT)
 
 
-def test_committed_release_is_what_nbgrader_generates(course):
-    root, _ = course
-    generated = nbformat.read(root / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
-    committed = nbformat.read(ROOT / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
-    assert nbformat.writes(generated) == nbformat.writes(committed), \
-        "release/ is stale: run `nbgrader generate_assignment optimization --force` and commit it"
-
-
 def test_release_hides_solutions_and_hidden_tests(course):
     root, _ = course
     text = (root / "release" / ASSIGNMENT / NOTEBOOK).read_text()
     assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
     assert "hidden=True" not in text and text.count("raise NotImplementedError()") == len(FULL)
-
-
-def test_source_validates(course):
-    root, _ = course
-    output = validate(root, root / "source" / ASSIGNMENT / NOTEBOOK)
-    assert "Success! Your notebook passes all the tests." in output, output
-
-
-def test_release_fails_every_test_under_invert(course):
-    root, _ = course
-    output = validate(root, root / "release" / ASSIGNMENT / NOTEBOOK, "--invert")
-    assert "Success! The notebook does not pass any tests." in output, output
 
 
 def test_autograde_scores(course):
@@ -86,9 +68,3 @@ def test_feedback_names_the_mistakes_and_keeps_the_salt_secret(course):
     assert "each full mini-batch is one example short" in wrong
     assert "there is no bias correction" in wrong
 
-
-def test_batch_grader_agrees_with_nbgrader(course):
-    """``python -m autograder grade`` on the submissions nbgrader graded: the same points per exercise."""
-    root, _ = course
-    found = assert_agrees_with_nbgrader(root, ASSIGNMENT, nbgrader_environment())
-    assert {r["status"] for r in found.values()} == {"graded"}
