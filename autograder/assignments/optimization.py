@@ -7,7 +7,6 @@ a hard-coded answer, a loop written for one depth, or a convention that only
 shows on some inputs (a last mini-batch that is smaller, Adam's first steps,
 epsilon next to a tiny average) fails them.
 """
-import numpy as np
 
 import dnn_utils.optimization as ref
 from autograder.compare import Tolerance
