@@ -47,7 +47,7 @@ RANDOM_SCALE = 10.0
 # far below this threshold (about 1e-9 to 1e-8 on the course's networks); a wrong one, above.
 GRADIENT_CHECK_THRESHOLD = 1e-7
 
-# model: print the cost of every PRINT_EVERY-th epoch (and the last one) when print_cost is set.
+# model: with print_cost, a progress line after the first epoch, every PRINT_EVERY-th and the last.
 PRINT_EVERY = 100
 
 
@@ -490,7 +490,8 @@ def model(X, Y, layer_dims, optimizer="adam", initialization="he", learning_rate
         beta: momentum's decay rate.
         beta1, beta2, epsilon: Adam's hyperparameters.
         seed: drives all randomness (weights, shuffles, dropout masks) as described above.
-        print_cost: print a progress line every PRINT_EVERY epochs and at the last one.
+        print_cost: print a progress line (epochs counted from 1) after the first epoch, every
+            PRINT_EVERY-th and the last.
 
     Returns:
         parameters: dict W{l} (n_l, n_{l-1}), b{l} (n_l, 1) after the last update.
@@ -540,6 +541,7 @@ def model(X, Y, layer_dims, optimizer="adam", initialization="he", learning_rate
                                                                beta1, beta2, epsilon)
             total += float(cost) * mini_batch_X.shape[1]
         costs.append(total / m)
-        if print_cost and (epoch % PRINT_EVERY == 0 or epoch == num_epochs - 1):
-            print_progress(epoch, num_epochs, costs[-1], unit="epoch")
+        done = epoch + 1
+        if print_cost and (done == 1 or done % PRINT_EVERY == 0 or done == num_epochs):
+            print_progress(done, num_epochs, costs[-1], unit="epoch")
     return parameters, costs

@@ -94,6 +94,20 @@ def test_markdown_quotes_the_documented_lesson_numbers():
                 f"test accuracy {run['test_accuracy']:.3f}") in blocks["regularization-runs"]
 
 
+def test_the_reference_model_prints_the_progress_lines_the_lesson_shows():
+    """print_cost in the reference prints what the lesson's Adam run shows (epochs counted from 1)."""
+    from testcases.optimization import lesson_moons
+    block = {cell.id: b for cell, b in expected_blocks(source_notebook("optimization"))}["optimizer-curves"]
+    shown = [line for line in block.strip().splitlines() if line.startswith("Cost after epoch")]
+    p = LESSON["optimizers"]["protocol"]
+    train_X, train_Y, _, _ = lesson_moons()
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        ref.model(train_X, train_Y, p["layer_dims"], "adam", p["initialization"], p["learning_rate"],
+                  p["mini_batch_size"], p["num_epochs"], seed=p["seed"], print_cost=True)
+    assert out.getvalue().strip().splitlines() == shown and len(shown) == 11
+
+
 # -- real runs ---------------------------------------------------------------------------------
 
 @requires_cat_data
