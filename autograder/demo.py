@@ -74,12 +74,12 @@ def write_submissions(course, assignment):
     return paths
 
 
-def read_scores(course, assignment):
+def read_scores(course, assignment, students=STUDENTS):
     """{student: {grade_id: points}} from the course gradebook."""
     from nbgrader.api import Gradebook
     scores = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        for student in STUDENTS:
+        for student in students:
             submission = gradebook.find_submission_notebook(assignment, assignment, student)  # notebook, assignment, student
             scores[student] = {grade.name: grade.score for grade in submission.grades}
     return scores

@@ -96,7 +96,7 @@ def main():
         nbgrader_seconds = time.perf_counter() - started
         ours_seconds, ours = batch_grade(course, args.workers, Path(tmp) / "ours.sqlite")
 
-        reference = demo.read_scores(course, ASSIGNMENT)
+        reference = demo.read_scores(course, ASSIGNMENT, sorted(ours))
         disagree = [s for s, scores in reference.items()
                     if {e["function"]: e["points"] for e in ours[s]["exercises"]} != scores]
         n = args.submissions
