@@ -133,8 +133,9 @@ class _Session:
         limits = self.settings.limits
         cases = self.plan[name]
         todo = [k for k, found in enumerate(self.observations[name]) if found is None]
+        encoded = _cached(_ENCODED, (self.settings.salt, name), lambda: [wire.encode(c.args) for c in cases])
         sandbox.channel.send({"op": "observe", "exercise": name, "call_seconds": limits.call_seconds,
-                              "cases": [wire.encode(cases[k].args) for k in todo]})
+                              "cases": [encoded[k] for k in todo]})
         waiting = list(todo)
         try:
             while True:
@@ -191,6 +192,7 @@ class _Session:
 # The cases, and the reference's and the mistakes' outputs on them, are the same for every submission of a
 # batch (the cases depend on the salt only): a worker computes each once.
 _PLANS = {}
+_ENCODED = {}
 _EXPECTED = {}
 _VARIANTS = {}
 

@@ -102,10 +102,19 @@ class Zygote:
         return self.process.poll() is None
 
     def close(self):
+        """Stop the zygote, then kill anything still running as its sandboxes' user."""
         isolation.kill_quietly(self.process.pid)
         self.process.wait()
         self.control.close()
         self.log.close()
+        if os.geteuid() == 0:
+            for _ in range(100):
+                left = isolation.processes_of(self.uid)
+                if not left:
+                    break
+                for pid in left:
+                    isolation.kill_quietly(pid)
+                time.sleep(0.01)
 
 
 class Sandbox:
@@ -119,18 +128,14 @@ class Sandbox:
         self.level = ""
 
     def close(self):
-        """Kill the sandbox, everything in its namespace or session, and anything left as its user."""
+        """Kill the sandbox and everything in its PID namespace (or, without one, its session).
+
+        The kernel ends every process of a PID namespace when its first process dies, so
+        nothing a sandbox started survives this; ``Zygote.close`` also sweeps its user id.
+        """
         self.channel.close()
         if self.pid:
             isolation.kill_quietly(-self.pid)   # its session, when it has no namespace
             isolation.kill_quietly(self.pid)    # init of its PID namespace: takes all with it
         else:
             isolation.kill_quietly(self.first_pid)
-        if os.geteuid() == 0:
-            for _ in range(50):
-                left = isolation.processes_of(self.uid)
-                if not left:
-                    break
-                for pid in left:
-                    isolation.kill_quietly(pid)
-                time.sleep(0.01)

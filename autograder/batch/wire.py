@@ -21,6 +21,7 @@ that does not fit its bytes raise ``WireError``.
 """
 import io
 import json
+import math
 import struct
 
 import numpy as np
@@ -79,17 +80,29 @@ def encode(value, _depth=0):
     return {"$foreign": f"{type(value).__module__}.{type(value).__qualname__}"}
 
 
+_DTYPES = {}
+
+
+def _dtype(name):
+    """The numeric dtype named ``name``; WireError for anything else (objects, records, junk)."""
+    found = _DTYPES.get(name) if type(name) is str else None
+    if found is None:
+        try:
+            found = np.dtype(name) if type(name) is str and len(name) <= 8 else None
+        except TypeError:
+            found = None
+        if found is None or found.kind not in NUMERIC_KINDS or found.hasobject:
+            raise WireError(f"array of unsupported dtype {str(name)[:20]!r}")
+        _DTYPES[name] = found
+    return found
+
+
 def _array(dtype, shape, data):
     """An ndarray from untrusted parts; WireError unless they describe a numeric array exactly."""
-    try:
-        kind = np.dtype(dtype) if type(dtype) is str and len(dtype) <= 8 else None
-    except TypeError:
-        kind = None
-    if kind is None or kind.kind not in NUMERIC_KINDS or kind.hasobject:
-        raise WireError(f"array of unsupported dtype {str(dtype)[:20]!r}")
+    kind = _dtype(dtype)
     if type(shape) is not list or len(shape) > 32 or not all(type(n) is int and n >= 0 for n in shape):
         raise WireError("malformed array shape")
-    if type(data) is not bytes or int(np.prod(shape, dtype=object)) * kind.itemsize != len(data):
+    if type(data) is not bytes or math.prod(shape) * kind.itemsize != len(data):
         raise WireError("array bytes do not match its shape")
     return np.frombuffer(data, dtype=kind).reshape(shape).copy()
 
