@@ -106,8 +106,7 @@ def grade_batch(items, settings, store, config, workers, scratch, progress, dead
         deadline_seconds: longest time a worker may spend on one submission.
     """
     queue, results = [], {}
-    for item in items:
-        sid = store.add(item, settings.assignment)
+    for sid, item in zip(store.add_all(items, settings.assignment), items):
         found = store.result(sid, config)
         if found is not None:
             results[item.path] = found
