@@ -27,6 +27,7 @@ import os
 import resource
 import signal
 import sys
+import tempfile
 from dataclasses import dataclass
 
 CLONE_NEWNS = 0x00020000
@@ -192,6 +193,7 @@ def enter_sandbox(uid, limits, exposed, namespaces, mount_point):
     mapped = mapped_bytes()
     if not namespaces:
         os.setsid()
+        os.chdir(tempfile.mkdtemp(prefix="sandbox-", dir=os.getcwd()))   # empty; the batch removes it
         apply_limits(limits, mapped, own_user=False)
         return LIMITS_ONLY
     build_root(mount_point, exposed, uid, limits)
