@@ -1,4 +1,6 @@
-"""check() on the two graded models of ``application``: right answers in any style, named mistakes."""
+"""check() on the two graded models of ``application``: what is particular to training a model.
+
+What holds for every graded function of every assignment is in ``test_every_check.py``."""
 import json
 import math
 import subprocess
@@ -12,52 +14,17 @@ import dnn_utils.application as ref
 from autograder.assignments import exercises
 from autograder.examples import alternative_application
 from autograder.runner import UNSEEDED_STATE, cases_for
-from conftest import TEST_SALT, as_student, own_copy, run_check
+from conftest import TEST_SALT, as_student, run_check
 from testcases import documented, run_examples
 from testcases.application import EXAMPLES
 
 EXERCISES = exercises("application")
-MISTAKES = [(name, m) for name, exercise in EXERCISES.items() for m in exercise.mistakes]
 
 
 def test_two_graded_functions_worth_100_points():
     assert list(EXERCISES) == ["two_layer_model", "L_layer_model"]
     assert sum(e.points for e in EXERCISES.values()) == 100
     assert all(len(e.mistakes) >= 4 for e in EXERCISES.values())
-
-
-@pytest.mark.parametrize("name", list(EXERCISES))
-def test_the_same_code_as_the_reference_earns_full_marks(name):
-    points, report = run_check(own_copy(getattr(ref, name)))
-    assert points == EXERCISES[name].points, report
-    assert "hidden cases: 4 of 4 passed" in report
-
-
-@pytest.mark.parametrize("name", list(EXERCISES))
-def test_alternative_style_earns_full_marks(name, capsys):
-    points, report = run_check(getattr(alternative_application, name))
-    assert points == EXERCISES[name].points, report
-    assert capsys.readouterr().err == ""
-
-
-@pytest.mark.parametrize("exercise,mistake", MISTAKES, ids=[m.name for _, m in MISTAKES])
-def test_each_catalogued_mistake_loses_points_and_is_named(exercise, mistake):
-    points, report = run_check(as_student(mistake.variant, exercise))
-    assert points < EXERCISES[exercise].points, report
-    assert f"Likely mistake: {mistake.message}" in report, report
-
-
-@pytest.mark.parametrize("exercise,mistake", MISTAKES, ids=[m.name for _, m in MISTAKES])
-def test_each_mistake_is_caught_by_a_visible_check(exercise, mistake):
-    """A student sees the mistake before submitting: some documented example already fails."""
-    points, report = run_check(as_student(mistake.variant, exercise), hidden=False)
-    assert points < EXERCISES[exercise].points, report
-
-
-@pytest.mark.parametrize("name", list(EXERCISES))
-def test_the_reference_itself_earns_nothing(name):
-    points, report = run_check(getattr(ref, name))
-    assert points == 0 and "the library's reference" in report
 
 
 def test_a_wrapper_around_the_reference_earns_nothing():
