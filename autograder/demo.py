@@ -118,7 +118,7 @@ def batch_agrees(course, assignment, scores):
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
         raise SystemExit("the batch grader failed")
-    sys.stdout.write(done.stderr.splitlines()[-3] + "\n" if done.stderr else "")
+    sys.stdout.write("".join(line + "\n" for line in done.stderr.splitlines() if " submissions in " in line))
     batch = {r["student"]: {e["function"]: e["points"] for e in r["exercises"]}
              for r in map(json.loads, done.stdout.splitlines())}
     differ = sorted(s for s in scores if batch.get(s) != scores[s])

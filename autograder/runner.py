@@ -120,12 +120,9 @@ def _caller_random_state_kept():
 @contextlib.contextmanager
 def _fixed_global_random_state():
     """Seed NumPy's global generator with UNSEEDED_STATE; give the caller's state back after."""
-    saved = np.random.get_state()
-    np.random.seed(UNSEEDED_STATE)
-    try:
+    with _caller_random_state_kept():
+        np.random.seed(UNSEEDED_STATE)
         yield
-    finally:
-        np.random.set_state(saved)
 
 
 def _call(func, args):

@@ -85,11 +85,17 @@ class Progress:
         self.stream.flush()
 
 
-def _quarantined(item, assignment, attempts):
-    return grading.not_graded(
-        item, assignment, "quarantined",
-        f"grading this submission stopped {attempts} times without a result (the grader crashed "
-        "or was killed while it ran); it is set aside to be looked at by hand")
+def _quarantine_if_due(store, sid, item, settings, config, results, progress):
+    """Quarantine a submission whose grading stopped QUARANTINE_AFTER times; True if it was."""
+    if store.failed_attempts(sid, config) < QUARANTINE_AFTER:
+        return False
+    results[item.path] = grading.not_graded(
+        item, settings.assignment, "quarantined",
+        f"grading this submission stopped {QUARANTINE_AFTER} times without a result (the grader "
+        "crashed or was killed while it ran); it is set aside to be looked at by hand")
+    store.save(sid, config, results[item.path])
+    progress.update("quarantined")
+    return True
 
 
 def grade_batch(items, settings, store, config, workers, scratch, progress, deadline_seconds):
@@ -111,11 +117,7 @@ def grade_batch(items, settings, store, config, workers, scratch, progress, dead
         if found is not None:
             results[item.path] = found
             progress.update(found["status"])
-        elif store.failed_attempts(sid, config) >= QUARANTINE_AFTER:
-            results[item.path] = _quarantined(item, settings.assignment, QUARANTINE_AFTER)
-            store.save(sid, config, results[item.path])
-            progress.update("quarantined")
-        else:
+        elif not _quarantine_if_due(store, sid, item, settings, config, results, progress):
             queue.append((sid, item))
     if queue:
         _run_workers(queue, results, settings, store, config, min(workers, len(queue)), scratch,
@@ -146,11 +148,7 @@ def _run_workers(queue, results, settings, store, config, workers, scratch, prog
         store.fail_attempt(attempt, why)
         slots[slot]["process"].kill()
         slots[slot]["process"].join()
-        if store.failed_attempts(sid, config) >= QUARANTINE_AFTER:
-            results[item.path] = _quarantined(item, settings.assignment, QUARANTINE_AFTER)
-            store.save(sid, config, results[item.path])
-            progress.update("quarantined")
-        else:
+        if not _quarantine_if_due(store, sid, item, settings, config, results, progress):
             queue.insert(0, (sid, item))
         start(slot)
 

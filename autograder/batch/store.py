@@ -121,8 +121,7 @@ class Store:
 
     def fail_attempt(self, attempt_id, why):
         """Close an attempt that ended without a result (the worker died): it still counts."""
-        with self._transaction():
-            self.db.execute("UPDATE attempts SET outcome=? WHERE id=?", (f"failed: {why}", attempt_id))
+        self.close_attempt(attempt_id, f"failed: {why}")
 
     def close_attempt(self, attempt_id, outcome):
         """Close an attempt that ended for a reason that is not the submission's (not counted)."""
