@@ -95,9 +95,7 @@ def run_cells(channel, shell, cells, seconds):
             try:
                 with alarm(seconds):
                     run_cell(shell, source, f"<cell {index + 1}>")
-            except Timeout as exc:
-                error = _describe(exc)
-            except BaseException as exc:  # the cell's own error (SystemExit included) is reported
+            except BaseException as exc:  # the cell's error, SystemExit or our Timeout: reported
                 error = _describe(exc)
         channel.send({"event": "cell", "index": index, "phase": "end", "ok": not error,
                       "error": error, "output": output.text()})
