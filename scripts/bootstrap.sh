@@ -10,7 +10,7 @@ fi
 stamp=.venv/.installed-$(cat pyproject.toml requirements.lock | "$PYTHON" -c 'import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:16])')
 if [ ! -f "$stamp" ]; then
     .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -c requirements.lock -e ".[test]"
+    .venv/bin/python -m pip install --quiet -c requirements.lock -e ".[test,cluster]"
     rm -f .venv/.installed-*
     touch "$stamp"
 fi
