@@ -74,10 +74,15 @@ def _grade(args):
     try:
         progress = pool.Progress(len(items), enabled=not args.quiet)
         deadline = 60 * limits.cell_seconds + 200 * limits.call_seconds
-        results = pool.grade_batch(
-            items, settings, store, config_fingerprint(args.assignment, salt, limits),
-            args.workers, os.path.join(os.path.dirname(os.path.abspath(args.results)), ".scratch"),
-            progress, deadline)
+        if args.scheduler:   # grading on a Dask cluster (autograder.batch.cluster)
+            results = _cluster_grade(items, settings, store,
+                                     config_fingerprint(args.assignment, salt, limits), args, progress,
+                                     deadline)
+        else:
+            results = pool.grade_batch(
+                items, settings, store, config_fingerprint(args.assignment, salt, limits),
+                args.workers, os.path.join(os.path.dirname(os.path.abspath(args.results)), ".scratch"),
+                progress, deadline)
     except pool.GraderBroken as exc:
         raise SystemExit(f"error: sandboxes cannot be started here, nothing was graded further: {exc}")
     finally:
@@ -87,6 +92,20 @@ def _grade(args):
         levels = {r["isolation"] for r in results if r.get("isolation")}
         sys.stderr.write(report.summary(results, time.monotonic() - started, levels))
     return 0
+
+
+def _cluster_grade(items, settings, store, config, args, progress, deadline):
+    try:
+        from autograder.batch import cluster
+    except ImportError as exc:
+        raise SystemExit(f"error: --scheduler needs Dask ({exc}): pip install -e '.[cluster]'") from None
+    try:
+        return cluster.grade_batch(items, settings, store, config, args.scheduler, progress, deadline)
+    except cluster.SchedulerLost as exc:
+        raise SystemExit(f"error: {exc}; the results received so far are saved: run the same "
+                         "command again to finish the batch") from None
+    except cluster.ClusterError as exc:
+        raise SystemExit(f"error: {exc}") from None
 
 
 def _stored(args):
@@ -134,6 +153,9 @@ def parser():
     grade.add_argument("--call-timeout", type=float, default=Limits.call_seconds, metavar="SECONDS")
     grade.add_argument("--memory-mb", type=int, default=Limits.memory_bytes // 2**20)
     grade.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    grade.add_argument("--scheduler", metavar="ADDRESS", default=os.environ.get("DNN_GRADING_SCHEDULER"),
+                       help="grade on a Dask cluster: the scheduler's address (tcp://host:8786), or "
+                            "local:N for N local worker processes (default: $DNN_GRADING_SCHEDULER)")
     grade.set_defaults(run=_grade)
 
     notes = commands.add_parser("feedback", help="write per-student HTML feedback")
