@@ -1,4 +1,4 @@
-"""Command line of the batch grader: ``python -m autograder {grade,feedback,export}``.
+"""Command line of the batch grader: ``python -m autograder {grade,feedback,export,report}``.
 
 ``grade PATH [PATH ...] --assignment ID`` grades notebooks (files, or folders
 searched for ``<assignment>.ipynb``; nbgrader's ``submitted/<student>/<assignment>/``
@@ -14,7 +14,8 @@ Results go to an SQLite store (``--results``, default ``grading/results.sqlite``
 Grading is idempotent: a submission already graded under the same salt and
 limits is not graded again, and a batch that was killed is finished by running
 the same command again. ``feedback`` writes one HTML page per student and
-``export`` prints the stored results as CSV or JSON.
+``export`` prints the stored results as CSV or JSON; ``report`` writes the
+course insight page (``autograder.insight``).
 
 The grading salt comes from ``DNN_GRADING_SALT`` or the course directory's
 ``grading_salt`` file (``--course-dir``, default: the current directory); it
@@ -134,6 +135,17 @@ def _export(args):
     return 0
 
 
+def _report(args):
+    from autograder import insight
+    from autograder.insight.load import StoreError
+    try:
+        path = insight.build(args.results, args.assignment, args.out, args.release, args.course_dir)
+    except StoreError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    print(path)
+    return 0
+
+
 def parser():
     top = argparse.ArgumentParser(prog="python -m autograder",
                                   description="Grade notebooks safely, in parallel, resumably.")
@@ -168,6 +180,17 @@ def parser():
     export.add_argument("--format", choices=["csv", "json", "table"], default="csv")
     export.add_argument("--output", help="file to write instead of standard output")
     export.set_defaults(run=_export)
+
+    insight = commands.add_parser(
+        "report", help="write the course insight report (one self-contained HTML page)")
+    common(insight)
+    insight.add_argument("--out", default=os.path.join("grading", "insight"), metavar="DIR",
+                         help="folder of the page <assignment>_insight.html")
+    insight.add_argument("--release", metavar="NOTEBOOK",
+                         help="the release notebook (default: release/<id>/<id>.ipynb here, "
+                              "else the project's)")
+    insight.add_argument("--course-dir", default=".", help="where release/ is")
+    insight.set_defaults(run=_report)
     return top
 
 

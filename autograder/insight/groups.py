@@ -1,0 +1,75 @@
+"""Wrong answers no catalogue entry names, grouped by what they output on the hidden cases.
+
+Two answers fall in one group when every hidden case gave the same result:
+the same output digest (the grader rounds outputs before hashing, so answers
+equal within tolerance collide) or, when a case raised, the same failing
+stage. A large group is a mistake worth adding to the catalogue.
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+
+from autograder.insight.stats import case_results, entries, is_wrong, outcome
+
+
+def signature(entry):
+    """The hidden cases' outcomes as a hashable key, or None when it cannot group the answer.
+
+    None when the entry has no hidden case results (older results) or passed
+    every hidden case (its wrongness is elsewhere: nothing to group on).
+    """
+    hidden = sorted((c for c in case_results(entry) if c.get("hidden") is True),
+                    key=lambda c: c.get("index") if isinstance(c.get("index"), int) else -1)
+    if not hidden or all(c["passed"] for c in hidden):
+        return None
+    key = []
+    for case in hidden:
+        digest = case.get("output_digest")
+        key.append(f"={digest}" if isinstance(digest, str) and digest else
+                   f"!{case.get('stage') or 'error'}")
+    return tuple(key)
+
+
+@dataclass
+class Group:
+    """Answers to one exercise with identical hidden-case results."""
+
+    exercise: str
+    signature: tuple
+    students: list          # sorted
+    representative: str     # the first student's answer cell
+    representative_of: str  # that student
+
+    @property
+    def size(self):
+        return len(self.students)
+
+
+def wrong_signatures(submissions, exercises, release, named=False):
+    """{(exercise, signature): [submission, ...]} of wrong answers (unnamed ones unless ``named``)."""
+    found = defaultdict(list)
+    for submission in submissions:
+        for name, entry in entries(submission).items():
+            if name not in exercises or not is_wrong(outcome(submission, name, entry, release)):
+                continue
+            if entry.get("mistakes") and not named:
+                continue
+            key = signature(entry)
+            if key is not None:
+                found[(name, key)].append(submission)
+    return found
+
+
+def unnamed_groups(submissions, exercises, release, minimum=2):
+    """(groups of at least ``minimum`` answers, largest first; how many answers were alone)."""
+    groups, alone = [], 0
+    order = list(exercises)
+    for (name, key), members in wrong_signatures(submissions, exercises, release).items():
+        if len(members) < minimum:
+            alone += len(members)
+            continue
+        members = sorted(members, key=lambda s: (s.student, s.path))
+        first = members[0]
+        groups.append(Group(name, key, [m.student for m in members],
+                            first.answers.get(name, ""), first.student))
+    groups.sort(key=lambda g: (-g.size, order.index(g.exercise), g.students))
+    return groups, alone
