@@ -25,6 +25,7 @@ import argparse
 import hashlib
 import json
 import os
+import signal
 import sys
 import time
 
@@ -54,27 +55,36 @@ def config_fingerprint(assignment, salt, limits):
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+def _interrupted(signum, frame):
+    """SIGTERM ends a batch as Ctrl-C does: workers stopped, no attempt counted."""
+    raise KeyboardInterrupt
+
+
 def _grade(args):
     from autograder.batch import grading, pool, submission
     started = time.monotonic()
-    try:
-        paths = submission.find_notebooks(args.paths, args.assignment, ASSIGNMENT_IDS)
+    from autograder.batch import safe_text
+    try:   # H1: the ingestion boundary (one per student, no links followed, rows for refusals)
+        found, warnings = submission.discover(args.paths, args.assignment, ASSIGNMENT_IDS)
     except FileNotFoundError as exc:
         raise SystemExit(f"error: {exc}") from None
+    for warning in warnings:
+        print(f"warning: {safe_text.line(warning, limit=1000)}", file=sys.stderr)
     items = []
-    for path in paths:
+    for one in found:
         try:
-            items.append(submission.read(path, args.assignment))
+            items.append(submission.read(one, args.assignment))
         except OSError as exc:
-            print(f"warning: cannot read {path}: {exc}", file=sys.stderr)
+            items.append(submission.rejected(one, f"the file cannot be read ({exc.strerror})"))
     limits = Limits(cell_seconds=args.cell_timeout, call_seconds=args.call_timeout,
                     memory_bytes=args.memory_mb * 2**20)
     salt = _salt(args.course_dir)
     settings = grading.Settings(args.assignment, salt, limits)
     store = Store(args.results)
+    signal.signal(signal.SIGTERM, _interrupted)
     try:
         progress = pool.Progress(len(items), enabled=not args.quiet)
-        deadline = 60 * limits.cell_seconds + 200 * limits.call_seconds
+        deadline = args.worker_deadline or 60 * limits.cell_seconds + 200 * limits.call_seconds
         if args.scheduler:   # grading on a Dask cluster (autograder.batch.cluster)
             results = _cluster_grade(items, settings, store,
                                      config_fingerprint(args.assignment, salt, limits), args, progress,
@@ -86,6 +96,8 @@ def _grade(args):
                 progress, deadline)
     except pool.GraderBroken as exc:
         raise SystemExit(f"error: sandboxes cannot be started here, nothing was graded further: {exc}")
+    except KeyboardInterrupt:   # H1: Ctrl-C or SIGTERM; the attempts cut short do not count
+        raise SystemExit("error: interrupted; run the same command again to finish the batch") from None
     finally:
         store.close()
     sys.stdout.write(report.FORMATS[args.format](results))
@@ -120,9 +132,11 @@ def _stored(args):
 
 
 def _feedback(args):
-    written = feedback.write_all(_stored(args), args.output)
+    written, failed = feedback.write_all(_stored(args), args.output)
+    for student, reason in failed:
+        print(f"warning: no feedback page for {student}: {reason}", file=sys.stderr)
     print(f"wrote {len(written)} feedback pages under {args.output}", file=sys.stderr)
-    return 0
+    return 1 if failed else 0
 
 
 def _export(args):
@@ -165,6 +179,9 @@ def parser():
     grade.add_argument("--call-timeout", type=float, default=Limits.call_seconds, metavar="SECONDS")
     grade.add_argument("--memory-mb", type=int, default=Limits.memory_bytes // 2**20)
     grade.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    grade.add_argument("--worker-deadline", type=float, default=None, metavar="SECONDS",
+                       help="kill a worker that has not finished one submission after this long; "
+                            "the attempt counts against the submission (quarantined after 3)")
     grade.add_argument("--scheduler", metavar="ADDRESS", default=os.environ.get("DNN_GRADING_SCHEDULER"),
                        help="grade on a Dask cluster: the scheduler's address (tcp://host:8786), or "
                             "local:N for N local worker processes (default: $DNN_GRADING_SCHEDULER)")

@@ -101,6 +101,50 @@ def test_deep_nesting_and_oversized_frames_are_refused():
         wire.decode(nested)
 
 
+def _blob(*arrays):
+    buffer = io.BytesIO()
+    np.save(buffer, np.frombuffer(b"".join(arrays), dtype=np.uint8))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("node", [
+    {"$array": ["<f8", [0, 10**30], {"$blob": [0, 0]}]},       # empty, absurd other side
+    {"$array": ["<f8", [0, 2**40, 2**40], {"$blob": [0, 0]}]},
+    {"$array": ["|b1", [2**26, 0], {"$blob": [0, 0]}]},
+    {"$scalar": ["<f8", {"$blob": [0, 0]}]},                    # a scalar without its bytes
+    10**400,
+    -(2**64),
+    [1, {"$tuple": [2**70]}],
+])
+def test_decoding_bounds_raise_wire_errors_not_numpy_or_overflow_errors(node):
+    body = json.dumps(node).encode()
+    frame = len(body).to_bytes(4, "big") + body + _blob(b"")
+    with pytest.raises(wire.WireError):
+        wire.decode(wire.unpack(frame))
+
+
+def test_huge_integer_literals_are_refused_before_they_are_parsed():
+    digits = "9" * 4000   # Python's own limit would raise a plain ValueError only past 4300
+    body = ("[" + digits + "]").encode()
+    with pytest.raises(wire.WireError, match="integer"):
+        wire.unpack(len(body).to_bytes(4, "big") + body)
+    body = b"[18446744073709551615, -9223372036854775808]"   # every NumPy integer still fits
+    assert wire.decode(wire.unpack(len(body).to_bytes(4, "big") + body)) == [2**64 - 1, -(2**63)]
+
+
+def test_a_budget_bounds_what_one_submission_can_send_over_many_frames():
+    frame = wire.pack(wire.encode(np.zeros(1000)))
+    length = wire.frame_length(frame[:4])
+    with wire.Budget(3 * length) as budget:
+        for _ in range(3):
+            assert wire.frame_length(frame[:4]) == length
+        with pytest.raises(wire.WireError, match="in total"):
+            wire.frame_length(frame[:4])
+        assert budget.used == 3 * length
+    assert wire.frame_length(frame[:4]) == length, "outside the block nothing is charged"
+    assert wire.SUBMISSION_BYTES >= 100 * 250_000, "far above what an honest submission sends"
+
+
 def _submission(raw, name="step_by_step.ipynb"):
     return Submission(path=f"/x/alice/step_by_step/{name}", student="alice", sha256="0",
                       arrived="2026-11-01T10:00:00.000000000Z",
@@ -146,8 +190,8 @@ def test_finding_notebooks_and_their_students(tmp_path):
     other = tmp_path / "submitted" / "alice" / "application"
     other.mkdir()
     (other / "application.ipynb").write_text("{}")
-    (tmp_path / "submitted" / "carol").mkdir()
-    (tmp_path / "submitted" / "carol" / "renamed.ipynb").write_text("{}")
+    (tmp_path / "submitted" / "carol" / "step_by_step").mkdir(parents=True)
+    (tmp_path / "submitted" / "carol" / "step_by_step" / "renamed.ipynb").write_text("{}")
     found = find_notebooks([tmp_path / "submitted"], "step_by_step", ("step_by_step", "application"))
     assert [student_of(p, "step_by_step") for p in found] == ["alice", "bob", "carol"]
     assert found[-1].endswith("renamed.ipynb"), "a misnamed notebook is kept, to be reported"
@@ -168,13 +212,68 @@ def test_store_adds_each_submission_once_and_counts_unfinished_attempts(tmp_path
                             "step_by_step")
     assert resubmitted != first
     for _ in range(QUARANTINE_AFTER):
-        store.start_attempt(first, "cfg")
+        store.start_attempt(first, "cfg")     # left open: a grader killed while grading it
+    store.close_attempt(store.start_attempt(first, "cfg"), "interrupted: the grader stopped")
+    assert store.failed_attempts(first, "cfg") == 0, "a killed or stopped grader never counts"
+    store.close_open_attempts("interrupted")
+    assert store.open_attempts(first, "cfg") == 0
+    for _ in range(QUARANTINE_AFTER):
+        store.fail_attempt(store.start_attempt(first, "cfg"), "the grading worker died")
     assert store.failed_attempts(first, "cfg") == QUARANTINE_AFTER
     attempt = store.start_attempt(first, "cfg")
     store.save(first, "cfg", _result(42), attempt)
     assert store.result(first, "cfg")["score"] == 42 and store.result(first, "other") is None
     assert store.failed_attempts(first, "cfg") == QUARANTINE_AFTER, "the finished attempt is not counted"
+    assert store.descriptors(), "the store's open files are known, for children to let go of"
     store.save(resubmitted, "cfg", _result(90))
     assert [r["score"] for r in store.latest("step_by_step")] == [90], "the newest arrival wins"
     store.close()
     assert (tmp_path / "out" / "r.sqlite").stat().st_mode & 0o077 == 0, "the store is private"
+
+
+# ---- text made safe ---------------------------------------------------------------------------
+
+from autograder.batch import safe_text  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF), max_size=60))
+def test_safe_text_is_always_valid_utf8_without_controls_or_escapes(value):
+    for cleaned in (safe_text.text(value), safe_text.line(value)):
+        cleaned.encode("utf-8")   # raises on a lone surrogate
+        assert not any(ord(c) < 32 and c not in "\n\t" or 0x7F <= ord(c) <= 0x9F for c in cleaned)
+    assert "\n" not in safe_text.line(value) and "\t" not in safe_text.line(value)
+
+
+def test_lone_surrogates_escapes_and_sizes():
+    assert safe_text.text("a\udc80b") == "a\ufffdb"
+    assert safe_text.text("\U0001F600") == "\U0001F600", "a real pair is kept"
+    shown = safe_text.line("\x1b[2J\x1b]0;pwned\x07bob\r\nx")
+    assert "\x1b" not in shown and "\x07" not in shown and "\r" not in shown and "bob" in shown
+    assert safe_text.text(b"caf\xc3\xa9 \xff") == "caf\u00e9 \ufffd"
+    capped = safe_text.text("x" * 5000, limit=100)
+    assert capped.startswith("x" * 100) and "4900 more characters cut" in capped
+    assert safe_text.escaped("notes-\udcff\x1b.ipynb") == "notes-\\xff\\x1b.ipynb"
+    assert not safe_text.is_safe_name("a\u202eb") and safe_text.is_safe_name("Zo\u00eb")
+
+
+@pytest.mark.parametrize("cell, shown", [
+    ("=HYPERLINK(\"http://x\",\"y\")", "'=HYPERLINK(\"http://x\",\"y\")"),
+    ("+1+2", "'+1+2"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("  =1", "'  =1"),
+    ("\t=1", "' =1"), ("\r=1", "\ufffd=1"), ("\uff1d1+1", "'\uff1d1+1"),
+    ("-1.5", "-1.5"), ("80", "80"), ("alice", "alice"), (None, ""),
+])
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised(cell, shown):
+    assert safe_text.csv_cell(cell) == shown
+
+
+def test_clean_result_makes_every_string_safe_and_keeps_numbers():
+    result = {"student": "bob\x1b[31m", "score": 80.0, "exercises": [
+        {"function": "f", "message": "m\udc80", "printed": "p" * 10**5, "points": 5.0}],
+        "cells": [{"cell": 1, "output": "\x07" + "o" * 10**5, "error": None}]}
+    clean = safe_text.clean_result(result)
+    assert clean["student"] == "bob\ufffd[31m" and clean["score"] == 80.0
+    assert clean["exercises"][0]["message"] == "m\ufffd" and clean["exercises"][0]["points"] == 5.0
+    assert len(clean["exercises"][0]["printed"]) < 3000 and len(clean["cells"][0]["output"]) < 10000
+    assert clean["cells"][0]["error"] is None
+    json.dumps(clean).encode("utf-8")

@@ -7,9 +7,12 @@ built on the trusted side without inputs or expected values, hidden-case
 errors carry only the exception's type, and what the code printed while a
 hidden case ran is never stored.
 """
+import hashlib
 import html
 import os
 import re
+
+from autograder.batch import safe_text
 
 _STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;
@@ -18,24 +21,30 @@ vertical-align:top}pre{background:#f6f6f6;padding:.5rem;white-space:pre-wrap;mar
 
 
 def _e(text):
-    return html.escape(str(text), quote=True)
+    return html.escape(safe_text.text(text, limit=None), quote=True)
+
+
+def _n(value):
+    """A number shown on the page (a stored score is a number; anything else is shown as text)."""
+    return f"{value:g}" if isinstance(value, (int, float)) else _e(value)
 
 
 def render(result):
-    """The feedback page of one result dict, as HTML text."""
+    """The feedback page of one result dict, as HTML text (its strings made safe first)."""
+    result = safe_text.clean_result(result)
     rows = []
     for e in result["exercises"]:
         mistakes = _e(", ".join(e["mistakes"])) if e.get("mistakes") else "&ndash;"
         rows.append(
             f"<tr><td>{e['number']}</td><td><code>{_e(e['function'])}</code></td>"
-            f"<td>{e['points']:g} / {e['max_points']:g}</td>"
+            f"<td>{_n(e['points'])} / {_n(e['max_points'])}</td>"
             f"<td class=\"{_e(e['status']).replace(' ', '-')}\">{_e(e['status'])}</td>"
             f"<td><pre>{_e(e['message'])}</pre></td><td>{mistakes}</td></tr>")
     parts = [
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\">",
         f"<title>Feedback: {_e(result['assignment'])}, {_e(result['student'])}</title>",
         f"<style>{_STYLE}</style></head><body>",
-        f"<h1>{_e(result['assignment'])}: {result['score']:g} / {result['max_score']:g}</h1>",
+        f"<h1>{_e(result['assignment'])}: {_n(result['score'])} / {_n(result['max_score'])}</h1>",
         f"<p>Student <b>{_e(result['student'])}</b>, notebook <code>{_e(result['submission'])}</code> "
         f"(sha256 {_e(result['sha256'][:12])}, received {_e(result['arrived'])}).</p>",
     ]
@@ -63,16 +72,39 @@ def render(result):
 
 
 def _safe(name):
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:80] or "_"
+    """A file name for ``name``: itself when it is plain (letters, digits, ``_.-``, not starting
+    with a dot), else a plain form with a hash of the name, so two names never share a page."""
+    name = safe_text.escaped(name, limit=None)
+    plain = re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:80]
+    if plain == name and not name.startswith("."):
+        return plain
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{plain.lstrip('.')[:60] or '_'}-{digest}"
 
 
 def write_all(results, folder):
-    """Write ``folder/<student>/<assignment>.html`` for each result; returns the paths."""
-    written = []
+    """Write ``folder/<student>/<assignment>.html`` for each result.
+
+    A page that cannot be rendered or written is reported, never stops the others: returns
+    ``(written paths, [(student, reason), ...])``. Two results of the same student (never
+    from one batch) get their own pages, named after the submission too.
+    """
+    written, failed, seen = [], [], {}
     for result in results:
-        target = os.path.join(folder, _safe(result["student"]), f"{_safe(result['assignment'])}.html")
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "w", encoding="utf-8") as handle:
-            handle.write(render(result))
+        try:
+            student, assignment = str(result["student"]), str(result["assignment"])
+            folder_name = _safe(student)
+            if folder_name in seen and seen[folder_name] != result.get("submission"):
+                folder_name = _safe(f"{student}@{result.get('submission')}")
+            seen.setdefault(folder_name, result.get("submission"))
+            target = os.path.join(folder, folder_name, f"{_safe(assignment)}.html")
+            page = render(result)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "w", encoding="utf-8", errors="replace") as handle:
+                handle.write(page)
+        except Exception as exc:  # one bad page must not cost the other students theirs
+            failed.append((safe_text.line(result.get("student", "?") if isinstance(result, dict)
+                                          else "?"), f"{type(exc).__name__}: {safe_text.line(exc)}"))
+            continue
         written.append(target)
-    return written
+    return written, failed

@@ -3,9 +3,17 @@
 Each worker owns one warm zygote (``host.Zygote``) and grades one submission
 at a time. The main process records an attempt before handing a submission
 out, and saves the result and closes the attempt in one transaction when it
-comes back. A worker that dies or runs past its deadline is replaced; its
-submission is tried again, and quarantined after ``store.QUARANTINE_AFTER``
-attempts that never finished (in this run or in runs that were killed).
+comes back. A worker that dies or runs past its deadline while the grader is
+alive is replaced; its submission is tried again, and quarantined after
+``store.QUARANTINE_AFTER`` such attempts: a worker grades one submission at a
+time, so each of them was that submission's doing. Attempts cut short because
+the grader itself was killed or interrupted never count against a submission.
+
+Nothing outlives the grader: each worker arms a parent-death signal and exits at
+once if its parent is already gone, and holds neither the main process's end of
+any worker pipe nor the results store's files, so a worker left without its
+parent sees its pipe close. A submission whose grading raises inside the worker
+is set aside with the reason instead of killing the worker.
 """
 import multiprocessing
 import os
@@ -15,14 +23,53 @@ import sys
 import time
 from multiprocessing.connection import wait
 
-from autograder.batch import grading, isolation
+from autograder.batch import grading, isolation, safe_text, wire
 from autograder.batch.host import Zygote, ZygoteFailed
 from autograder.batch.store import QUARANTINE_AFTER
 
 
-def _worker(settings, scratch, connection):
-    """Worker process: grade what the main process sends until it sends None."""
+def _release(descriptors):
+    """Point each descriptor at /dev/null: what it held (a pipe end, a database file) is let go,
+    and its number stays taken, so nothing that still refers to it can touch a reused one."""
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        for fd in descriptors:
+            try:
+                os.dup2(null, fd)
+            except OSError:
+                continue
+    finally:
+        os.close(null)
+
+
+def _grade_one(item, settings, zygote):
+    """grading.grade_submission within the submission's byte budget; a submission on which the
+    grader itself fails is set aside (the worker lives on)."""
+    try:
+        with wire.Budget(wire.SUBMISSION_BYTES):
+            return grading.grade_submission(item, settings, zygote)
+    except ZygoteFailed:
+        raise
+    except Exception as exc:  # a grader bug met on this submission's data: same on every retry
+        print(f"error: grading {safe_text.line(item.path)} failed inside the grader: "
+              f"{type(exc).__name__}", file=sys.stderr)
+        return grading.not_graded(
+            item, settings.assignment, "quarantined",
+            f"the grader could not judge this submission ({type(exc).__name__}); it is set aside "
+            "to be looked at by hand")
+
+
+def _worker(settings, scratch, connection, parent=None, release=()):
+    """Worker process: grade what the main process sends until it sends None.
+
+    Args:
+        parent: the main process's pid; the worker exits at once if it is no longer its parent.
+        release: descriptors inherited from the main process that it must not hold.
+    """
     isolation.set_parent_death_signal()
+    if parent is not None and os.getppid() != parent:
+        os._exit(0)   # the grader died before the death signal was armed
+    _release(release)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     zygote = None
     try:
@@ -35,7 +82,7 @@ def _worker(settings, scratch, connection):
                 try:
                     if zygote is None or not zygote.alive():
                         zygote = Zygote(scratch)
-                    result = grading.grade_submission(item, settings, zygote)
+                    result = _grade_one(item, settings, zygote)
                     break
                 except ZygoteFailed as exc:
                     if zygote is not None:
@@ -91,11 +138,20 @@ def _quarantine_if_due(store, sid, item, settings, config, results, progress):
         return False
     results[item.path] = grading.not_graded(
         item, settings.assignment, "quarantined",
-        f"grading this submission stopped {QUARANTINE_AFTER} times without a result (the grader "
-        "crashed or was killed while it ran); it is set aside to be looked at by hand")
+        f"grading this submission stopped {QUARANTINE_AFTER} times without a result (its "
+        "grading worker died or ran past its deadline while grading it alone); it is set aside "
+        "to be looked at by hand")
     store.save(sid, config, results[item.path])
     progress.update("quarantined")
     return True
+
+
+def _reject(store, sid, item, settings, config, results, progress):
+    """Store the row of a submission refused before it was read (``item.rejected``)."""
+    results[item.path] = safe_text.clean_result(
+        grading.not_graded(item, settings.assignment, "rejected", item.rejected))
+    store.save(sid, config, results[item.path])
+    progress.update("rejected")
 
 
 def grade_batch(items, settings, store, config, workers, scratch, progress, deadline_seconds):
@@ -112,9 +168,12 @@ def grade_batch(items, settings, store, config, workers, scratch, progress, dead
         deadline_seconds: longest time a worker may spend on one submission.
     """
     queue, results = [], {}
+    store.close_open_attempts("interrupted: the grader stopped before this attempt ended")
     for sid, item in zip(store.add_all(items, settings.assignment), items):
         found = store.result(sid, config)
-        if found is not None:
+        if getattr(item, "rejected", ""):
+            _reject(store, sid, item, settings, config, results, progress)
+        elif found is not None:
             results[item.path] = found
             progress.update(found["status"])
         elif not _quarantine_if_due(store, sid, item, settings, config, results, progress):
@@ -132,7 +191,10 @@ def _run_workers(queue, results, settings, store, config, workers, scratch, prog
 
     def start(slot):
         mine, theirs = context.Pipe()
-        process = context.Process(target=_worker, args=(settings, scratch, theirs), daemon=True)
+        release = [mine.fileno(), *store.descriptors(),
+                   *(s["conn"].fileno() for s in slots.values() if not s["conn"].closed)]
+        process = context.Process(target=_worker, daemon=True,
+                                  args=(settings, scratch, theirs, os.getpid(), release))
         process.start()
         theirs.close()
         slots[slot] = {"process": process, "conn": mine, "job": None, "since": 0.0}
@@ -148,6 +210,7 @@ def _run_workers(queue, results, settings, store, config, workers, scratch, prog
         store.fail_attempt(attempt, why)
         slots[slot]["process"].kill()
         slots[slot]["process"].join()
+        slots[slot]["conn"].close()
         if not _quarantine_if_due(store, sid, item, settings, config, results, progress):
             queue.insert(0, (sid, item))
         start(slot)
@@ -172,6 +235,7 @@ def _run_workers(queue, results, settings, store, config, workers, scratch, prog
                     if isinstance(result, GraderBroken):
                         store.close_attempt(attempt, f"aborted: {result}")
                         raise result
+                    result = safe_text.clean_result(result)
                     store.save(sid, config, result, attempt)
                     results[result["submission"]] = result
                     progress.update(result["status"])
@@ -185,6 +249,9 @@ def _run_workers(queue, results, settings, store, config, workers, scratch, prog
                     if queue:
                         give(slot)
     finally:
+        for s in slots.values():
+            if s["job"]:   # cut short by the grader stopping: not the submission's doing
+                store.close_attempt(s["job"][2], "interrupted: the grader stopped")
         for s in slots.values():
             if s["process"].is_alive():
                 try:

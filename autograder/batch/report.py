@@ -1,7 +1,14 @@
-"""Results as JSON lines, a table or CSV, and the end-of-batch summary."""
+"""Results as JSON lines, a table or CSV, and the end-of-batch summary.
+
+Every text a submission controls is shown through ``safe_text``: the table
+never prints a control character or terminal escape, and no CSV cell starts
+like a spreadsheet formula.
+"""
 import csv
 import io
 import json
+
+from autograder.batch import safe_text
 
 PUBLIC_FIELDS = ("submission", "student", "assignment", "status", "score", "max_score", "error",
                  "sha256", "arrived", "isolation")
@@ -11,6 +18,7 @@ EXERCISE_FIELDS = ("function", "number", "points", "max_points", "status", "mess
 
 def public(result):
     """The result as printed: the notebook's own output is left for the feedback pages."""
+    result = safe_text.clean_result(result)
     shown = {key: result.get(key) for key in PUBLIC_FIELDS}
     shown["exercises"] = [{key: e.get(key) for key in EXERCISE_FIELDS} for e in result["exercises"]]
     shown["cell_errors"] = [{"cell": c["cell"], "error": c["error"]}
@@ -31,27 +39,51 @@ def as_table(results):
     if not results:
         return "no submissions\n"
     numbers = [e["number"] for e in results[0]["exercises"]]
-    width = max(12, *(len(r["student"]) for r in results))
+    names = [safe_text.line(r["student"], limit=40) for r in results]
+    width = max(12, *(len(n) for n in names))
     lines = [f"{'student':<{width}}" + "".join(f"{n:>6}" for n in numbers) + f"{'total':>12}  status"]
-    for r in results:
+    for name, r in zip(names, results):
         cells = "".join(f"{_points(e['points']):>6}" for e in r["exercises"])
         total = f"{_points(r['score'])}/{_points(r['max_score'])}"
-        lines.append(f"{r['student']:<{width}}{cells}{total:>12}  {r['status']}")
+        lines.append(f"{name:<{width}}{cells}{total:>12}  {safe_text.line(r['status'], limit=40)}")
     return "\n".join(lines) + "\n"
 
 
+# The columns of nbgrader's own CSV export (``nbgrader export``), in its order; the batch grader
+# knows no due dates, late penalties or names, so those cells are empty or zero.
+NBGRADER_COLUMNS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
+                    "email", "raw_score", "late_submission_penalty", "score", "max_score")
+POINTS_POSSIBLE = "Points Possible"
+
+
 def as_csv(results):
-    """student, submission, score, max_score, status, one column per function, error."""
+    """nbgrader's export columns, then one column per exercise (its points, headed by the
+    function's name), then ``status``, ``submission`` and ``error``.
+
+    The first row after the header is the points-possible row (``student_id`` is
+    ``Points Possible``, every score column holds its maximum), as LMS gradebook imports
+    expect. Every cell is formula-safe (``safe_text.csv_cell``).
+    """
     buffer = io.StringIO()
-    functions = [e["function"] for e in results[0]["exercises"]] if results else []
+    exercises = results[0]["exercises"] if results else []
+    functions = [e["function"] for e in exercises]
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "submission", "assignment", "score", "max_score", "status",
-                     *functions, "error"])
+    writer.writerow([*NBGRADER_COLUMNS, *functions, "status", "submission", "error"])
+    if results:
+        top = _points(results[0]["max_score"])
+        possible = {"assignment": results[0]["assignment"], "student_id": POINTS_POSSIBLE,
+                    "raw_score": top, "score": top, "max_score": top}
+        writer.writerow([safe_text.csv_cell(possible.get(c, "")) for c in NBGRADER_COLUMNS]
+                        + [_points(e["max_points"]) for e in exercises] + ["", "", ""])
     for r in results:
         points = {e["function"]: _points(e["points"]) for e in r["exercises"]}
-        writer.writerow([r["student"], r["submission"], r["assignment"], _points(r["score"]),
-                         _points(r["max_score"]), r["status"], *(points[f] for f in functions),
-                         r["error"] or ""])
+        row = {"assignment": r["assignment"], "timestamp": r.get("arrived") or "",
+               "student_id": r["student"], "raw_score": _points(r["score"]),
+               "late_submission_penalty": "0", "score": _points(r["score"]),
+               "max_score": _points(r["max_score"])}
+        writer.writerow([safe_text.csv_cell(row.get(c, "")) for c in NBGRADER_COLUMNS]
+                        + [points.get(f, "") for f in functions]
+                        + [safe_text.csv_cell(v) for v in (r["status"], r["submission"], r["error"])])
     return buffer.getvalue()
 
 

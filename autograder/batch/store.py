@@ -8,9 +8,13 @@ Tables:
 - ``results``: the graded result (JSON) of a submission under a grading
   configuration (``config``: the salt's fingerprint and the grader's version);
 - ``attempts``: a row is written before a submission is handed to a worker
-  and closed with its result. Attempts never closed are what a killed or
-  crashed grader leaves behind; a submission with ``QUARANTINE_AFTER`` of
-  them is quarantined instead of being tried again.
+  and closed with its result, or with ``failed: ...`` when its worker died or
+  ran past its deadline while the grader was alive (the submission's doing: a
+  worker grades one submission at a time), or ``interrupted: ...`` when the
+  grader itself stopped. Attempts never closed are what a killed grader leaves
+  behind; the next run closes them as interrupted. Only failed attempts count:
+  a submission with ``QUARANTINE_AFTER`` of them is quarantined instead of
+  being tried again.
 
 Writing a result and closing its attempt happen in one transaction, so a
 grader killed at any moment leaves either both or neither.
@@ -77,6 +81,25 @@ class Store:
     def close(self):
         self.db.close()
 
+    def descriptors(self):
+        """This process's open descriptors of the store's files (the database, its WAL and
+        shared memory), which a forked child must let go of."""
+        prefix = os.path.realpath(self.path)
+        found = []
+        for name in os.listdir("/proc/self/fd"):
+            try:
+                target = os.readlink(f"/proc/self/fd/{name}")
+            except OSError:
+                continue
+            if target == prefix or target.startswith(prefix + "-"):
+                found.append(int(name))
+        return found
+
+    def close_open_attempts(self, outcome):
+        """Close every attempt left open by a grader that was killed (they never count)."""
+        with self._transaction():
+            self.db.execute("UPDATE attempts SET outcome=? WHERE outcome IS NULL", (outcome,))
+
     def _transaction(self):
         return _Transaction(self.db)
 
@@ -129,10 +152,11 @@ class Store:
             self.db.execute("UPDATE attempts SET outcome=? WHERE id=?", (outcome, attempt_id))
 
     def failed_attempts(self, submission_id, config):
-        """Attempts that ended without a result, closed or not."""
+        """Attempts whose worker died or overran while grading this submission alone; attempts
+        cut short by the grader stopping (open, or closed as interrupted) are not counted."""
         return self.db.execute(
             "SELECT COUNT(*) FROM attempts WHERE submission_id=? AND config=? "
-            "AND (outcome IS NULL OR outcome LIKE 'failed:%')", (submission_id, config)).fetchone()[0]
+            "AND outcome LIKE 'failed:%'", (submission_id, config)).fetchone()[0]
 
     def save(self, submission_id, config, result, attempt_id=None):
         """Store ``result`` (replacing an older one) and close the attempt, atomically."""

@@ -7,13 +7,16 @@ cells, metadata and points are ignored, because the cases, expected values
 and points come from ``autograder.assignments``.
 """
 import datetime
+import errno
 import hashlib
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.batch import safe_text
 from dnn_utils.training import CELL_TAG
 
 MAX_BYTES = 20 * 2**20
@@ -30,11 +33,13 @@ class Submission:
     """One notebook file as it arrived.
 
     Attributes:
-        path: the path given on the command line (or found in a folder).
+        path: the path given on the command line (or found in a folder), as safe text.
         student: the folder naming its owner (nbgrader layout: ``<student>/<assignment>/``).
         sha256: hash of the bytes.
         arrived: the file's modification time, UTC, ISO 8601 (nanoseconds).
-        raw: the bytes.
+        raw: the bytes (at most ``MAX_BYTES + 1`` of them are kept).
+        rejected: empty, or why it was refused before its bytes were read (a link, a FIFO, a
+            folder, a name that cannot be shown...): it gets a row with that reason, ungraded.
     """
 
     path: str
@@ -42,48 +47,293 @@ class Submission:
     sha256: str
     arrived: str
     raw: bytes
+    rejected: str = ""
+
+
+@dataclass(frozen=True)
+class Found:
+    """A notebook located on disk, not read yet.
+
+    Attributes:
+        path: where it is (``str``; undecodable bytes kept as os.fsdecode keeps them).
+        student: its owner, from the layout (never from where a link points).
+        root: the folder it was found under: it is opened beneath it without following links.
+        parts: the path's components below ``root``.
+        rejected: empty, or why it is refused.
+    """
+
+    path: str
+    student: str
+    root: str
+    parts: tuple
+    rejected: str = ""
+
+
+MAX_DEPTH = 8            # folders below a root that are searched
+MAX_ENTRIES = 100_000    # entries looked at per root; beyond, the rest of the root is reported
+
+
+def _kind(mode):
+    if stat.S_ISLNK(mode):
+        return ("is a symbolic link; links are never followed (hand in the notebook file itself, "
+                "not a link to one)")
+    if stat.S_ISDIR(mode):
+        return "is a folder named like a notebook, not a notebook file"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a FIFO, socket or device); only notebook files are read"
+    return ""
+
+
+def _shown(path):
+    """A path as safe text (control characters and undecodable bytes escaped)."""
+    return path if safe_text.is_safe_name(path) else safe_text.escaped(path, limit=1000)
+
+
+def _walk(root, other_assignments, warnings):
+    """(parts, lstat mode) of every ``*.ipynb`` entry below ``root``, and of each symbolic link
+    or unsearchable folder met on the way; no link is followed."""
+    found, seen, stack = [], 0, [()]
+    skip = {".ipynb_checkpoints", *other_assignments}
+    while stack:
+        parts = stack.pop()
+        folder = os.path.join(root, *parts)
+        try:
+            with os.scandir(folder) as entries:
+                listed = sorted(entries, key=lambda e: e.name)
+        except OSError as exc:
+            warnings.append(f"cannot read the folder {_shown(folder)}: {exc.strerror}")
+            continue
+        for entry in listed:
+            seen += 1
+            if seen > MAX_ENTRIES:
+                warnings.append(f"more than {MAX_ENTRIES} files under {_shown(root)}; the rest "
+                                "was not searched")
+                return found
+            here = parts + (entry.name,)
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError:
+                continue
+            if entry.name.endswith(".ipynb"):
+                found.append((here, mode))
+            elif stat.S_ISDIR(mode):
+                if entry.name in skip:   # another assignment's folder, or Jupyter's copies
+                    continue
+                if len(here) <= MAX_DEPTH:
+                    stack.append(here)
+            elif stat.S_ISLNK(mode) and len(here) == 1:
+                found.append((here, mode))   # a student folder that is a link: reported
+    return found
+
+
+def _choose(student, items, assignment, root, offset, warnings):
+    """The one notebook of a student among ``items`` ((parts, mode) below ``root``, the
+    student's folder being ``root`` when ``offset`` is 0 or ``root/parts[0]`` when it is 1)."""
+    expected = f"{assignment}.ipynb"
+    layout = [(p, m) for p, m in items
+              if p[offset:] in ((assignment, expected), (expected,))]
+    shallow = [(p, m) for p, m in items if len(p) - offset == 1
+               or (len(p) - offset == 2 and p[offset] == assignment)]
+    if layout:
+        chosen = layout[0]
+    elif len(shallow) == 1:
+        chosen = shallow[0]
+    else:
+        names = ", ".join(_shown(os.path.join(*p)) for p, _ in items[:5])
+        first = items[0][0]
+        return Found(os.path.join(root, *first), student, root, first,
+                     f"there is no {expected} in nbgrader's layout "
+                     f"(<student>/{assignment}/{expected}) but {len(items)} other notebook(s): "
+                     f"{names}; hand in exactly one notebook, under its original name")
+    for parts, _ in items:
+        if parts != chosen[0]:
+            warnings.append(f"ignored {_shown(os.path.join(root, *parts))}: only "
+                            f"{_shown(os.path.join(root, *chosen[0]))} is graded for this student")
+    parts, mode = chosen
+    path = os.path.join(root, *parts)
+    reason = _kind(mode)
+    if not reason and not safe_text.is_safe_name(parts[-1]):
+        reason = "the file name is not valid UTF-8 text or holds control characters; rename it"
+    return Found(path, student, root, parts, reason)
+
+
+def _in_folder(root, assignment, other, warnings):
+    """The Found of each student under ``root``: a folder of student folders (``submitted/``),
+    or one student's folder (holding ``<assignment>/`` or the notebook, or named after the
+    assignment: then its parent names the student)."""
+    absolute = os.path.abspath(root)
+    expected = f"{assignment}.ipynb"
+    items = _walk(root, other, warnings)
+    one_student = (os.path.basename(absolute) == assignment
+                   or os.path.isdir(os.path.join(root, assignment))
+                   or os.path.lexists(os.path.join(root, expected)))
+    if one_student:
+        student = os.path.basename(absolute)
+        if student == assignment:
+            student = os.path.basename(os.path.dirname(absolute))
+        notebooks = [(p, m) for p, m in items if p[-1].endswith(".ipynb")]
+        return [_choose(student, notebooks, assignment, root, 0, warnings)] if notebooks else []
+    groups, found = {}, []
+    for parts, mode in items:
+        if len(parts) == 1 and stat.S_ISLNK(mode) and not parts[0].endswith(".ipynb"):
+            found.append(Found(os.path.join(root, *parts), parts[0], root, parts,
+                               "the student's folder is a symbolic link; links are never followed"))
+        elif len(parts) == 1:
+            warnings.append(f"ignored {_shown(os.path.join(root, *parts))}: not inside a student's "
+                            f"folder (nbgrader's layout is <student>/{assignment}/{expected})")
+        else:
+            groups.setdefault(parts[0], []).append((parts, mode))
+    for student, notebooks in sorted(groups.items()):
+        found.append(_choose(student, notebooks, assignment, root, 1, warnings))
+    return found
+
+
+def discover(paths, assignment, other_assignments=()):
+    """The submissions named by ``paths``: one Found per student, and warning lines.
+
+    A folder is searched (without following links) for nbgrader's layout
+    ``<student>/<assignment>/<assignment>.ipynb``; a student folder may also hold the
+    notebook directly, or a single misnamed notebook (reported invalid when graded).
+    Notebooks inside folders named after one of ``other_assignments`` or
+    ``.ipynb_checkpoints`` are not this assignment's. Extra and nested notebooks are
+    ignored with a warning; links, FIFOs and folders named like notebooks, several
+    notebooks without the expected one, names that cannot be shown and two notebooks
+    for one student give a Found with ``rejected`` set. A path that does not exist
+    raises FileNotFoundError.
+
+    Args:
+        paths: files or folders (str, bytes or path-like).
+        assignment: the assignment id.
+        other_assignments: the course's other assignment ids.
+    Returns:
+        (list of Found sorted by path, list of warning lines).
+    """
+    other = set(other_assignments) - {assignment}
+    located, warnings = [], []
+    for given in paths:
+        path = os.fsdecode(given)
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            raise FileNotFoundError(f"no such file or folder: {_shown(path)}") from None
+        if os.path.isdir(path):
+            located += _in_folder(path, assignment, other, warnings)
+        else:
+            absolute = os.path.abspath(path)
+            folder = os.path.dirname(absolute)
+            student = os.path.basename(folder)
+            if student == assignment:
+                student = os.path.basename(os.path.dirname(folder))
+            name = os.path.basename(absolute)
+            reason = _kind(mode) or ("" if safe_text.is_safe_name(name) else
+                                     "the file name is not valid UTF-8 text or holds control "
+                                     "characters; rename it")
+            located.append(Found(path, student, folder, (name,), reason))
+    by_student = {}
+    for found in located:
+        by_student.setdefault(found.student, []).append(found)
+    result = []
+    for student, group in by_student.items():
+        group.sort(key=lambda f: f.path)
+        if len(group) > 1:
+            listed = ", ".join(_shown(f.path) for f in group[:5])
+            result.append(Found(group[0].path, student, group[0].root, group[0].parts,
+                                f"{len(group)} notebooks were given for this student ({listed}); "
+                                "none is graded until there is exactly one"))
+        else:
+            result.append(group[0])
+    for found in result:
+        if not found.rejected and not safe_text.is_safe_name(found.student):
+            result[result.index(found)] = Found(
+                found.path, found.student, found.root, found.parts,
+                "the student's folder name is not valid UTF-8 text or holds control characters; "
+                "rename the folder")
+    return sorted(result, key=lambda f: f.path), warnings
 
 
 def find_notebooks(paths, assignment, other_assignments=()):
-    """Notebook files named by ``paths`` (files, or folders searched recursively), sorted.
-
-    In folders, checkpoint copies (``.ipynb_checkpoints``) and notebooks inside a
-    folder named after one of ``other_assignments`` (nbgrader's
-    ``submitted/<student>/<other>/``) are left out; any other notebook is a
-    submission of ``assignment``, and is reported as invalid if misnamed. A path
-    that does not exist raises FileNotFoundError.
-    """
-    found = set()
-    skip = {".ipynb_checkpoints", *other_assignments} - {assignment}
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            found.update(p for p in path.rglob("*.ipynb")
-                         if not skip & set(p.relative_to(path).parts[:-1]) and p.is_file())
-        elif path.exists():
-            found.add(path)
-        else:
-            raise FileNotFoundError(f"no such file or folder: {given}")
-    return sorted(str(p) for p in found)
+    """The paths of the submissions ``discover`` accepts, sorted (rejected ones left out)."""
+    found, _ = discover(paths, assignment, other_assignments)
+    return [f.path for f in found if not f.rejected]
 
 
 def student_of(path, assignment):
-    """The nearest folder above the file that is not named after the assignment."""
-    for parent in Path(path).resolve().parents:
-        if parent.name and parent.name != assignment:
-            return parent.name
-    return Path(path).stem
+    """The student of a notebook path by nbgrader's layout, read from the path as written
+    (a link is never resolved): the folder above, or above ``<assignment>/``."""
+    folder = os.path.dirname(os.path.abspath(os.fsdecode(path)))
+    if os.path.basename(folder) == assignment:
+        folder = os.path.dirname(folder)
+    return os.path.basename(folder) or Path(path).stem
 
 
-def read(path, assignment):
-    """The Submission at ``path`` (its bytes, hash and arrival time)."""
-    with open(path, "rb") as handle:
-        raw = handle.read()
-        stat = os.fstat(handle.fileno())
-    arrived = datetime.datetime.fromtimestamp(stat.st_mtime_ns // 10**9, datetime.timezone.utc)
-    stamp = arrived.strftime("%Y-%m-%dT%H:%M:%S") + f".{stat.st_mtime_ns % 10**9:09d}Z"
-    return Submission(path=str(path), student=student_of(path, assignment),
-                      sha256=hashlib.sha256(raw).hexdigest(), arrived=stamp, raw=raw)
+def _open_beneath(root, parts):
+    """A read-only descriptor of ``root/parts``, no component below ``root`` followed if it is a
+    link; OSError (ELOOP for a link) otherwise. Never blocks on a FIFO."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
+    folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for part in parts[:-1]:
+            inner = os.open(part, flags | os.O_DIRECTORY, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        return os.open(parts[-1], flags | os.O_NONBLOCK, dir_fd=folder)
+    finally:
+        os.close(folder)
+
+
+def _stamp(mtime_ns):
+    arrived = datetime.datetime.fromtimestamp(mtime_ns // 10**9, datetime.timezone.utc)
+    return arrived.strftime("%Y-%m-%dT%H:%M:%S") + f".{mtime_ns % 10**9:09d}Z"
+
+
+def rejected(found, reason=None):
+    """The Submission of a refused Found: no bytes read, the reason kept."""
+    try:
+        stamp = _stamp(os.lstat(found.path).st_mtime_ns)
+    except OSError:
+        stamp = _stamp(0)
+    return Submission(path=_shown(found.path), student=safe_text.escaped(found.student),
+                      sha256=hashlib.sha256(b"").hexdigest(), arrived=stamp, raw=b"",
+                      rejected=reason or found.rejected)
+
+
+def read(found, assignment=None):
+    """The Submission of ``found`` (a Found, or a path for compatibility): its bytes, hash and
+    arrival time, read without following a link; a refused one comes back with ``rejected``.
+
+    At most ``MAX_BYTES + 1`` bytes are kept (the hash covers the whole file); a file that is
+    not a regular file when opened is refused. Raises OSError only when it cannot be read.
+    """
+    if not isinstance(found, Found):
+        path = os.fsdecode(found)
+        absolute = os.path.abspath(path)
+        found = Found(path, student_of(path, assignment), os.path.dirname(absolute),
+                      (os.path.basename(absolute),))
+    if found.rejected:
+        return rejected(found)
+    try:
+        fd = _open_beneath(found.root, found.parts)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            return rejected(found, "a link was met on the way to this file; links are never followed")
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        why = _kind(info.st_mode)
+        if why:
+            return rejected(found, why)
+        digest, kept = hashlib.sha256(), []
+        size = 0
+        while True:
+            chunk = handle.read(1 << 20)
+            if not chunk:
+                break
+            digest.update(chunk)
+            if size <= MAX_BYTES:
+                kept.append(chunk[:MAX_BYTES + 1 - size])
+            size += len(chunk)
+    return Submission(path=_shown(found.path), student=found.student, sha256=digest.hexdigest(),
+                      arrived=_stamp(info.st_mtime_ns), raw=b"".join(kept))
 
 
 def _source(cell, index):

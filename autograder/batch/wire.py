@@ -16,9 +16,19 @@ with a few tagged objects:
 A frame is: 4-byte length of the rest, 4-byte length of the JSON, the JSON,
 then the blob in ``.npy`` format. The reading side trusts nothing: a frame
 longer than ``MAX_FRAME`` bytes, nesting deeper than ``MAX_DEPTH``, more than
-``MAX_NODES`` values, a dtype that is not a number or a boolean, or a shape
-that does not fit its bytes raise ``WireError``.
+``MAX_NODES`` values, a dtype that is not a number or a boolean, a shape
+with more than ``MAX_ELEMENTS`` elements (counting the sides of an empty
+array too: ``[0, 10**30]`` is refused) or that does not fit its bytes, an
+integer outside ``MAX_INTEGER`` or written with more than
+``MAX_INTEGER_DIGITS`` digits raise ``WireError``.
+
+Bounds over a whole submission: inside ``with Budget(n):`` every frame read
+by this process (``frame_length``) is charged against ``n`` bytes, and a
+frame that would exceed it raises ``WireError``. The batch worker grades each
+submission inside one, so a submission cannot make the trusted side hold
+more than that much of what it sent, however many messages it sends.
 """
+import contextvars
 import io
 import json
 import math
@@ -26,15 +36,45 @@ import struct
 
 import numpy as np
 
-MAX_FRAME = 64 * 2**20
+MAX_FRAME = 4 * 2**20        # an honest submission sends at most ~250 kB in all (measured)
+SUBMISSION_BYTES = 32 * 2**20  # the Budget the batch worker gives each submission
 MAX_DEPTH = 40
 MAX_NODES = 200_000
+MAX_ELEMENTS = 2**25          # per array: 256 MB of float64, far above any case of the course
+MAX_INTEGER = 2**64           # |n| below this: every NumPy integer fits
+MAX_INTEGER_DIGITS = 25       # JSON integer literals longer than this are refused before parsing
 NUMERIC_KINDS = "biufc"
 _HEADER = struct.Struct(">I")
+_BUDGET = contextvars.ContextVar("wire_budget", default=None)
 
 
 class WireError(ValueError):
     """Bytes from the other side that are not a well-formed message."""
+
+
+class Budget:
+    """The bytes this process may still read, over all frames, while the ``with`` block lasts.
+
+    Args:
+        limit: total bytes of frames (headers excluded) that may be read.
+    """
+
+    def __init__(self, limit):
+        self.limit, self.used, self._token = int(limit), 0, None
+
+    def charge(self, length):
+        """Count a frame of ``length`` bytes; WireError when it does not fit what is left."""
+        if self.used + length > self.limit:
+            raise WireError(f"the messages of this submission exceed {self.limit} bytes in total")
+        self.used += length
+
+    def __enter__(self):
+        self._token = _BUDGET.set(self)
+        return self
+
+    def __exit__(self, *exc):
+        _BUDGET.reset(self._token)
+        return False
 
 
 class Foreign:
@@ -102,6 +142,10 @@ def _array(dtype, shape, data):
     kind = _dtype(dtype)
     if type(shape) is not list or len(shape) > 32 or not all(type(n) is int and n >= 0 for n in shape):
         raise WireError("malformed array shape")
+    # An empty array's other sides count too: NumPy refuses shapes like [0, 10**30] with errors
+    # of its own, which must not reach the code judging the result.
+    if math.prod(max(n, 1) for n in shape) > MAX_ELEMENTS:
+        raise WireError(f"array shape {str(shape)[:60]} exceeds {MAX_ELEMENTS} elements")
     if type(data) is not bytes or math.prod(shape) * kind.itemsize != len(data):
         raise WireError("array bytes do not match its shape")
     return np.frombuffer(data, dtype=kind).reshape(shape).copy()
@@ -115,6 +159,8 @@ def decode(data):
         count[0] += 1
         if count[0] > MAX_NODES or depth > MAX_DEPTH:
             raise WireError("message too large or nested too deeply")
+        if type(node) is int and not -MAX_INTEGER < node < MAX_INTEGER:
+            raise WireError("integer out of range")
         if node is None or type(node) in (bool, int, float, str):
             return node
         if type(node) is list:
@@ -193,8 +239,13 @@ def unpack(body):
             return blob[where[0]:where[0] + where[1]]
         return node
 
+    def integer(text):
+        if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+            raise WireError("integer out of range")
+        return int(text)
+
     try:
-        return json.loads(body[4:4 + length].decode("utf-8"), object_hook=resolve)
+        return json.loads(body[4:4 + length].decode("utf-8"), object_hook=resolve, parse_int=integer)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         if isinstance(exc, WireError):
             raise
@@ -202,8 +253,11 @@ def unpack(body):
 
 
 def frame_length(header):
-    """Length announced by a 4-byte header; WireError beyond MAX_FRAME."""
+    """Length announced by a 4-byte header; WireError beyond MAX_FRAME or the current Budget."""
     (length,) = _HEADER.unpack(header)
     if length > MAX_FRAME:
         raise WireError(f"frame of {length} bytes exceeds the limit of {MAX_FRAME}")
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.charge(length)
     return length
