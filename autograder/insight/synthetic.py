@@ -11,7 +11,8 @@ planted (``Plan``) is known, so a report on the class can be checked against it:
 - three students who each wrote ``linear_backward`` differently but with the
   same unnamed mistake (``db`` not divided by m), so identical hidden outputs;
 - honest students whose answers mix the source's and the alternative style,
-  one untouched release, one exercise that timed out, hostile names and code.
+  one untouched release, one exercise that timed out, and a student with a
+  hostile name and hostile text in an answer (one of the three above).
 
 ``write_store`` puts the class into a results store with results in the
 grader's schema, ``case_results`` included (outputs as digests, the way the
@@ -135,13 +136,9 @@ def linear_activation_forward(A_prev, W, b, activation):
 '''
 
 HOSTILE_NAME = "<script>alert('name')</script>"
-HOSTILE_CODE = '''import numpy as np
+# Put into the third unnamed answer, whose author is named HOSTILE_NAME: the page shows both.
+HOSTILE_LINE = "    note = \"</pre><script>alert('code')</script><img src=x onerror=alert(1)>\"\n"
 
-def compute_cost(AL, Y):
-    note = "</pre><script>alert('code')</script><img src=x onerror=alert(1)>"
-    m = Y.shape[1]
-    return np.squeeze(-np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m)
-'''
 
 VISIBLE_FAMILIES = ("documented example", "second documented example")
 HIDDEN_FAMILIES = ("hidden: other shapes", "hidden: other shapes", "hidden: deeper network",
@@ -262,10 +259,17 @@ def plan_class(honest=12, seed=0):
                 who.append(add(answers))
             plan.planted[exercise][mistake_name] = who
     group = []
-    for code in UNNAMED_DB:
+    for position, code in enumerate(UNNAMED_DB):
         answers = honest_answers(rng.randrange(3))
-        answers["linear_backward"] = Answer(code, "unnamed", "db not divided by m")
-        group.append(add(answers))
+        if position == len(UNNAMED_DB) - 1:
+            code = code.replace("    prev, weights, bias = cache\n",
+                                "    prev, weights, bias = cache\n" + HOSTILE_LINE)
+            answers["linear_backward"] = Answer(code, "unnamed", "db not divided by m")
+            plan.students[HOSTILE_NAME] = answers
+            group.append(HOSTILE_NAME)
+        else:
+            answers["linear_backward"] = Answer(code, "unnamed", "db not divided by m")
+            group.append(add(answers))
     plan.unnamed_group = tuple(group)
     original = honest_answers(1)
     original["L_model_forward"] = Answer(ORIGINAL_FORWARD)
@@ -279,10 +283,7 @@ def plan_class(honest=12, seed=0):
     slow["L_model_backward"] = Answer(solutions["L_model_backward"].replace(
         "    grads = {}", "    import time\n    time.sleep(60)\n    grads = {}"), "timeout")
     slow_name = add(slow)
-    hostile = honest_answers(1)
-    hostile["compute_cost"] = Answer(HOSTILE_CODE)
-    plan.students[HOSTILE_NAME] = hostile
-    plan.honest = tuple(honest_names + [untouched, slow_name, HOSTILE_NAME])
+    plan.honest = tuple(honest_names + [untouched, slow_name, *group])
     return plan
 
 
