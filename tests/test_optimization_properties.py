@@ -5,7 +5,7 @@ errors wide (so a correct implementation fails them with negligible probability,
 wrong formula lies far outside), exact facts are compared exactly.
 """
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import dnn_utils.optimization as ref
@@ -186,12 +186,33 @@ def _checked(seed, layer_dims, m):
     return parameters, L_model_backward(AL, Y, caches), X, Y
 
 
+def _well_conditioned(parameters, grads, X):
+    """Whether two-sided differences with epsilon = 1e-7 can measure this network's gradient to
+    well under the 1e-7 threshold, so that only rounding separates them from the right gradient.
+
+    A right backward pass still exceeds 1e-7 on some random networks (8.8e-7 for seed=107898,
+    layer_dims=[2, 3, 1], m=3), for three reasons, none of them a ReLU kink in that example:
+    - a saturated output (|Z_L| large, cost 4.7 there): the cost's log(1 - AL) is computed from
+      AL close to 1 and loses digits, which the division by 2 epsilon magnifies;
+    - a tiny gradient (norm below 0.05): the check is relative, and the cost's rounding error
+      over epsilon is then no longer small next to the gradient;
+    - a hidden pre-activation within epsilon of 0: the two sides straddle ReLU's kink.
+    Networks away from all three (|Z_L| <= 4, every hidden |Z| >= 1e-3, gradient norm >= 0.05)
+    stayed below 2.2e-8 on 20,000 random draws of this test's space, and are about 97.6% of it."""
+    _, caches = L_model_forward(X, parameters)
+    hidden = [np.abs(cache[1]).min() for cache in caches[:-1]]
+    norm = np.sqrt(sum(float(np.sum(v ** 2)) for k, v in grads.items() if k[:2] in ("dW", "db")))
+    return np.abs(caches[-1][1]).max() <= 4 and all(z >= 1e-3 for z in hidden) and norm >= 0.05
+
+
 @settings(max_examples=25, deadline=None)
 @given(seed=seeds, layer_dims=st.lists(st.integers(2, 4), min_size=1, max_size=2).map(lambda d: d + [1]),
        m=st.integers(2, 5))
 def test_gradient_check_passes_the_reference_backward_pass(seed, layer_dims, m):
-    """A right backward pass is far below the threshold: rounding errors only (about 1e-9)."""
+    """A right backward pass is far below the threshold on well-conditioned networks: rounding
+    errors only (about 2e-8 at most; see ``_well_conditioned`` for the networks where that cannot hold)."""
     parameters, grads, X, Y = _checked(seed, layer_dims, m)
+    assume(_well_conditioned(parameters, grads, X))
     difference, gradapprox = ref.gradient_check(parameters, grads, X, Y)
     assert 0 <= difference < ref.GRADIENT_CHECK_THRESHOLD, difference
     assert gradapprox.shape == ref.parameters_to_vector(parameters).shape
