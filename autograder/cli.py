@@ -55,6 +55,21 @@ def config_fingerprint(assignment, salt, limits):
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+def _check_sandbox(args, limits):
+    """Refuse to grade where sandboxes would be unsafe (``isolation.preflight``), before any runs."""
+    from autograder.batch import host, isolation
+    results = os.path.abspath(args.results)
+    secrets = [os.path.join(args.course_dir, "grading_salt"), args.course_dir, results,
+               os.path.dirname(results), *args.paths]
+    needed = [*host.exposed_directories(), sys.prefix, sys.base_prefix]
+    try:
+        _, warnings = isolation.preflight(limits, secrets, needed)
+    except isolation.SandboxRefused as exc:
+        raise SystemExit(f"error: sandboxes would not be safe here, nothing was graded: {exc}") from None
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 def _interrupted(signum, frame):
     """SIGTERM ends a batch as Ctrl-C does: workers stopped, no attempt counted."""
     raise KeyboardInterrupt
@@ -77,7 +92,9 @@ def _grade(args):
         except OSError as exc:
             items.append(submission.rejected(one, f"the file cannot be read ({exc.strerror})"))
     limits = Limits(cell_seconds=args.cell_timeout, call_seconds=args.call_timeout,
-                    memory_bytes=args.memory_mb * 2**20)
+                    memory_bytes=args.memory_mb * 2**20, namespaces=not args.no_namespaces,
+                    unsafe_root=args.allow_unsafe_root)
+    _check_sandbox(args, limits)
     salt = _salt(args.course_dir)
     settings = grading.Settings(args.assignment, salt, limits)
     store = Store(args.results)
@@ -179,6 +196,10 @@ def parser():
     grade.add_argument("--call-timeout", type=float, default=Limits.call_seconds, metavar="SECONDS")
     grade.add_argument("--memory-mb", type=int, default=Limits.memory_bytes // 2**20)
     grade.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    grade.add_argument("--no-namespaces", action="store_true",
+                       help="sandboxes without namespaces (the fallback used where they are unavailable)")
+    grade.add_argument("--allow-unsafe-root", action="store_true",
+                       help="grade even where student code would run as root or without the seccomp filter")
     grade.add_argument("--worker-deadline", type=float, default=None, metavar="SECONDS",
                        help="kill a worker that has not finished one submission after this long; "
                             "the attempt counts against the submission (quarantined after 3)")

@@ -79,7 +79,7 @@ def first_child(sock, uid, limits, exposed):
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     isolation.set_parent_death_signal()
     try:
-        isolation.unshare_namespaces()
+        isolation.unshare_namespaces(enabled=limits.namespaces)
         namespaces = True
     except OSError:
         namespaces = False
