@@ -5,8 +5,13 @@ The grading salt (the secret hidden cases are drawn from) lives in the file
 releases. Setting it in the environment here hands it to every kernel that
 nbgrader starts, so ``nbgrader autograde`` runs the same hidden cases as the
 batch grader.
+
+When the command line names the assignment being graded (``nbgrader autograde
+step_by_step``), the kernels get that assignment's derived salt only
+(``autograder.salt``), not the course's secret.
 """
 import os
+import sys
 from pathlib import Path
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
@@ -24,3 +29,16 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 _salt_file = Path(__file__).resolve().with_name("grading_salt")
 if not os.environ.get("DNN_GRADING_SALT") and _salt_file.is_file():
     os.environ["DNN_GRADING_SALT"] = _salt_file.read_text(encoding="utf-8").strip()
+
+
+def _assignment_on_command_line(argv, known):
+    named = {arg.split("=", 1)[1] for arg in argv if arg.startswith("--assignment=")}
+    named |= {arg for arg in argv[1:] if arg in known}
+    return named.pop() if len(named) == 1 else None
+
+
+_graded = _assignment_on_command_line(sys.argv, ("step_by_step", "application", "optimization"))
+if _graded and os.environ.get("DNN_GRADING_SALT") and not os.environ.get("DNN_GRADING_SALT_ASSIGNMENT"):
+    from autograder.salt import assignment_salt
+    os.environ["DNN_GRADING_SALT"] = assignment_salt(os.environ["DNN_GRADING_SALT"], _graded)
+    os.environ["DNN_GRADING_SALT_ASSIGNMENT"] = _graded

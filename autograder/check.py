@@ -1,35 +1,19 @@
-"""``check(function)``: the one call under each exercise in the notebooks.
+"""``check(function)``: the instructor's check, used by the source notebooks and ``nbgrader autograde``.
 
-In a student's notebook it runs the documented examples and prints what is
-right or wrong. In the instructor's source notebook the hidden-test region
-calls ``check(function, hidden=True)``, which adds the salted hidden cases;
-nbgrader reads the number it returns as the cell's partial credit.
+In the instructor's environment it runs the documented examples and, with
+``hidden=True`` (the source notebook's hidden-test region), the hidden cases
+drawn from the grading salt; nbgrader reads the number it returns as the
+cell's partial credit. Students never run this one: their kit's ``check``
+(``autograder.student_check``) judges the same visible cases against expected
+outputs stored as data, and prints the same words (``autograder.check_text``).
 
 It never writes to stderr (nbgrader scores any stderr output as zero) and
 never raises for a wrong answer: a wrong answer is reported, not crashed on.
 """
 from autograder.assignments import find
-from autograder.runner import run_exercise
+from autograder.check_text import Points, not_a_graded_function, report
 from autograder.salt import grading_salt
-
-RULE = "-" * 72
-
-
-class Points(float):
-    """Points earned in a check; prints as a plain number so nbgrader can read it."""
-
-    def __repr__(self):
-        return repr(float(self))
-
-
-def failure_lines(results):
-    """One block per distinct failure; cases failing the same way are listed together."""
-    groups = {}
-    for result in results:
-        if not result.passed:
-            groups.setdefault((result.stage, result.message), []).append(result.case_label)
-    return [f"  FAILED  {'; '.join(labels)} [{stage}]\n  {message}"
-            for (stage, message), labels in groups.items()]
+from autograder.trusted import run_exercise
 
 
 def check(function, hidden=False):
@@ -47,36 +31,10 @@ def check(function, hidden=False):
     try:
         assignment, exercise = find(getattr(function, "__name__", ""))
     except LookupError:
-        print(f"check() needs one of the graded functions, defined with def under its own name; "
-              f"got {function!r}. Keep the def line of the exercise as it was given.")
+        print(not_a_graded_function(function))
         return Points(0.0)
-    salt = grading_salt() if hidden else None
+    salt = grading_salt(assignment) if hidden else None
     result = run_exercise(function, assignment, exercise, salt)
-    visible = [c for c in result.cases if not c.hidden]
-    secret = [c for c in result.cases if c.hidden]
-    title = f"Exercise {exercise.number}, {exercise.name}"
-    lines = []
-    if result.delegated:
-        lines.append(f"{title}: this function is, or only calls, the library's reference "
-                     f"dnn_utils.{assignment}.{exercise.name}; write your own to earn the points.")
-    elif not hidden:
-        passed = sum(c.passed for c in visible)
-        if passed == len(visible):
-            checks = "the visible check" if len(visible) == 1 else f"all {len(visible)} visible checks"
-            lines.append(f"{title}: {checks} passed "
-                         "(type, shape, values, inputs left unchanged, same answer twice).")
-        else:
-            lines.append(f"{title}: {passed} of {len(visible)} visible checks passed.")
-            lines += failure_lines(visible)
-        lines.append("Hidden cases with other shapes and seeds run when your work is graded.")
-    else:
-        passed = sum(c.passed for c in secret)
-        lines.append(f"{title}, hidden cases: {passed} of {len(secret)} passed.")
-        lines += failure_lines(secret)
-        lines.append(f"Score: {result.points:g} of {exercise.points:g} points "
-                     f"({result.passed} of {len(result.cases)} cases).")
-    if result.warnings:
-        lines.append("Warnings raised by your code (not counted against you): "
-                     + "; ".join(result.warnings[:3]))
-    print("\n".join(lines))
+    print("\n".join(report(exercise.number, exercise.name, exercise.points, result, hidden,
+                           f"dnn_utils.{assignment}")))
     return Points(result.points)

@@ -30,16 +30,20 @@ class Mismatch:
     actual: str
     hint: str = ""
     where: str = ""
+    public_hint: object = None   # the hint in the grader's own words only, when ``hint`` quotes the output
 
     def describe(self, show_values=True):
-        """Text for the report; without values (hidden cases) nothing about the inputs is shown."""
+        """Text for the report. Without values (hidden cases) nothing about the inputs or the
+        student's output is shown: quantity names come from the expected output, and a hint
+        that quotes the output (such as its unexpected keys) is replaced by ``public_hint``."""
         text = f"{self.quantity}: {self.stage} differs"
         if show_values:
             text += f"\n    expected: {self.expected}\n    got:      {self.actual}"
             if self.where:
                 text += f"\n    {self.where}"
-        if self.hint:
-            text += f"\n    {self.hint}"
+        hint = self.hint if show_values or self.public_hint is None else self.public_hint
+        if hint:
+            text += f"\n    {hint}"
         return text
 
 
@@ -106,11 +110,15 @@ def _walk(expected, actual, path, leaves, problems):
         missing = [k for k in expected if k not in actual]
         extra = [k for k in actual if k not in expected]
         if missing or extra:
+            unexpected = f"{len(extra)} unexpected key{'s' if len(extra) != 1 else ''}"
             problems.append(Mismatch(path, "keys", f"keys {sorted(expected, key=str)}",
                                      f"keys {sorted(actual, key=str)}",
                                      (f"missing {missing}" if missing else "")
                                      + ("; " if missing and extra else "")
-                                     + (f"unexpected {extra}" if extra else "")))
+                                     + (f"unexpected {extra}" if extra else ""),
+                                     public_hint=(f"missing {missing}" if missing else "")
+                                     + ("; " if missing and extra else "")
+                                     + (unexpected if extra else "")))
         for key in expected:
             if key in actual:
                 _walk(expected[key], actual[key], _child(path, key), leaves, problems)

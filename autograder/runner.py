@@ -1,13 +1,19 @@
 """Run a graded function on cases and judge what it returned.
 
-The two halves are separate on purpose: ``observe`` calls student code and
-returns plain data; ``judge`` compares that data with the reference on the
-trusted side. In a notebook both run in one process; the batch grader runs
-``observe`` in a sandbox and ``judge`` outside it.
+The halves are separate on purpose: ``observe`` calls student code and
+returns plain data; ``judge`` and ``diagnose`` compare that data with expected
+outputs handed to them. Nothing here knows a reference, a salt or a hidden-case
+generator, so this module ships in the student kit as it is: the kit's
+``check`` judges with expected outputs stored as data, the instructor's
+``check`` (``autograder.trusted``) computes them with the reference, and the
+batch grader runs ``observe`` in a sandbox and judges outside it.
+
+``spec`` below is anything with the attributes of ``autograder.exercise.Spec``:
+``name``, ``outputs``, ``tolerance``, ``parameters``.
 """
+import builtins
 import contextlib
 import copy
-import inspect
 import io
 import re
 import sys
@@ -18,12 +24,15 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from autograder.compare import Comparison, Mismatch, Tolerance, compare, identical, same
-from autograder.exercise import Case
 
 
 @dataclass
 class Observation:
-    """What one call of the student's function did (plain data only)."""
+    """What one call of the student's function did (plain data only).
+
+    ``delegated`` is only ever set in the instructor's own process (the nbgrader
+    path); a sandbox cannot report it.
+    """
 
     output: object = None
     error: str = ""
@@ -49,9 +58,9 @@ class CaseResult:
 
 @contextlib.contextmanager
 def _references_in_place_of(func, names, references):
-    """Swap the other graded functions in ``func``'s globals for the reference ones."""
+    """Swap the other graded functions in ``func``'s globals for ``references[name]``."""
     namespace = getattr(func, "__globals__", None)
-    if namespace is None:
+    if namespace is None or not names:
         yield
         return
     missing = object()
@@ -69,8 +78,15 @@ def _references_in_place_of(func, names, references):
 
 @contextlib.contextmanager
 def _watch_for_calls(code):
-    """Record whether a function with code object ``code`` runs (delegation to the reference)."""
+    """Record whether a function with code object ``code`` runs (delegation to the reference).
+
+    Only the instructor's own process watches (``code`` is None elsewhere): there the
+    reference is importable, and a student function that merely calls it earns nothing.
+    """
     seen = []
+    if code is None:
+        yield seen
+        return
     previous = sys.getprofile()
 
     def profile(frame, event, arg):
@@ -108,7 +124,7 @@ UNSEEDED_STATE = 20231
 
 
 @contextlib.contextmanager
-def _caller_random_state_kept():
+def caller_random_state_kept():
     """Give NumPy's global generator back as it was, whatever the block drew or seeded."""
     saved = np.random.get_state()
     try:
@@ -118,9 +134,9 @@ def _caller_random_state_kept():
 
 
 @contextlib.contextmanager
-def _fixed_global_random_state():
+def fixed_global_random_state():
     """Seed NumPy's global generator with UNSEEDED_STATE; give the caller's state back after."""
-    with _caller_random_state_kept():
+    with caller_random_state_kept():
         np.random.seed(UNSEEDED_STATE)
         yield
 
@@ -137,21 +153,21 @@ def _call(func, args):
     return copy.deepcopy(output), "", call_args
 
 
-def observe(func, case, reference, references, uses):
+def observe(func, case, references, uses, watch=None):
     """Call ``func`` twice on fresh copies of the case's arguments.
 
     Args:
         func: the student's function.
         case: the Case to run.
-        reference: the library's version of this exercise (calls to it are watched).
-        references: {name: reference function} of every graded function.
-        uses: names swapped for the reference during the call.
+        references: {name: function} answering the other graded functions ``func`` may call.
+        uses: names swapped for ``references[name]`` during the call.
+        watch: code object whose calls mean delegation (the reference; instructor's process only).
     """
     printed = io.StringIO()
-    with _caller_random_state_kept(), warnings.catch_warnings(record=True) as caught, \
+    with caller_random_state_kept(), warnings.catch_warnings(record=True) as caught, \
             contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed), \
             _references_in_place_of(func, uses, references), \
-            _watch_for_calls(reference.__code__) as delegated:
+            _watch_for_calls(watch) as delegated:
         warnings.simplefilter("always")
         output, error, after = _call(func, case.args)
         repeat, repeat_error, _ = _call(func, case.args) if not error else (None, "", None)
@@ -159,48 +175,54 @@ def observe(func, case, reference, references, uses):
         output=output, error=error, repeat_output=repeat, repeat_error=repeat_error,
         inputs_after=tuple(after), printed=printed.getvalue()[-2000:],
         warnings=sorted({f"{w.category.__name__}: {w.message}" for w in caught}),
-        delegated=bool(delegated) or getattr(func, "__code__", None) is reference.__code__)
+        delegated=watch is not None and (bool(delegated) or getattr(func, "__code__", None) is watch))
 
 
 STAGE_ORDER = ("type", "keys", "length", "shape", "value")
+OUTPUT_STAGES = STAGE_ORDER
 
 
-def _compare_outputs(exercise, expected, output):
+def _compare_outputs(spec, expected, output):
     """Compare every named output; keep the mismatches of the earliest failing stage."""
-    if isinstance(exercise.outputs, str):
-        return compare(expected, output, exercise.outputs, exercise.tolerance)
-    if not isinstance(output, (tuple, list)) or len(output) != len(exercise.outputs):
+    if isinstance(spec.outputs, str):
+        return compare(expected, output, spec.outputs, spec.tolerance)
+    if not isinstance(output, (tuple, list)) or len(output) != len(spec.outputs):
         got = f"{len(output)} values" if isinstance(output, (tuple, list)) else type(output).__name__
-        wanted = f"{len(exercise.outputs)} values ({', '.join(exercise.outputs)})"
+        wanted = f"{len(spec.outputs)} values ({', '.join(spec.outputs)})"
         return Comparison((Mismatch("return value", "type", wanted, got),), ())
-    results = [compare(value, got, name, exercise.tolerance)
-               for (name, value), got in zip(exercise.name_outputs(expected), output)]
+    results = [compare(value, got, name, spec.tolerance)
+               for name, value, got in zip(spec.outputs, expected, output)]
     mismatches = [m for r in results for m in r.mismatches]
-    if not mismatches:
-        return Comparison((), tuple(p for r in results for p in r.matched))
-    first = min(STAGE_ORDER.index(m.stage) for m in mismatches)
     matched = tuple(p for r in results for p in r.matched)
+    if not mismatches:
+        return Comparison((), matched)
+    first = min(STAGE_ORDER.index(m.stage) for m in mismatches)
     return Comparison(tuple(m for m in mismatches if STAGE_ORDER.index(m.stage) == first), matched)
 
 
-OUTPUT_STAGES = ("type", "keys", "length", "shape", "value")
-_ERROR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}")
+_ERROR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,80}")
+_BUILTIN_ERRORS = frozenset(name for name, value in vars(builtins).items()
+                            if isinstance(value, type) and issubclass(value, BaseException))
 
 
-def _public_error(error, hidden):
-    """The error as the student may see it: for a hidden case only the exception's type, since
-    its message (or a message the code wrote on purpose) can hold the hidden inputs."""
+def public_error(error, hidden):
+    """The error as the student may see it. For a hidden case only a built-in exception's name
+    survives: its message, and the name of an exception class the submission defined, can carry
+    the hidden inputs."""
     if not hidden:
         return error
     match = _ERROR_NAME.match(error)
-    return f"{match.group(0) if match else 'an exception'} (details of hidden cases are not shown)"
+    name = match.group(0) if match else ""
+    return f"{name if name in _BUILTIN_ERRORS else 'an exception'} (details of hidden cases are not shown)"
 
 
-def judge(exercise, case, observation, expected=None):
-    """Compare one observation with the reference; stages in order: runs, type, shape, values,
-    inputs unchanged, same answer on a second call. Mistakes are named later by ``diagnose``.
+def judge(spec, case, observation, expected):
+    """Compare one observation with ``expected`` (the reference's output on the case).
 
-    ``expected`` is the reference's output on the case, when the caller already has it.
+    Stages in order: runs, type, shape, values, inputs unchanged, same answer on a second call.
+    Mistakes are named later by ``diagnose``. On a hidden case the message holds only the
+    grader's own words: stage, quantity names taken from the expected output, never a value,
+    an index or a name built by the student's objects.
     """
     label, hidden = case.label, case.hidden
 
@@ -208,17 +230,14 @@ def judge(exercise, case, observation, expected=None):
         return CaseResult(label, hidden, False, stage, message)
 
     if observation.error:
-        return fail("error", f"raised {_public_error(observation.error, hidden)}")
-    if expected is None:
-        expected = exercise.reference(*copy.deepcopy(case.args))
-    result = _compare_outputs(exercise, expected, observation.output)
+        return fail("error", f"raised {public_error(observation.error, hidden)}")
+    result = _compare_outputs(spec, expected, observation.output)
     if not result.ok:
         lines = [m.describe(show_values=not hidden) for m in result.mismatches[:3]]
         if result.matched and result.mismatches[0].stage == "value":
             lines.append("matched: " + ", ".join(result.matched[:6]))
         return fail(result.mismatches[0].stage, "\n  ".join(lines))
-    names = list(inspect.signature(exercise.reference).parameters)
-    for name, before, after in zip(names, case.args, observation.inputs_after):
+    for name, before, after in zip(spec.parameters, case.args, observation.inputs_after):
         if identical(before, after):
             continue
         changed = compare(before, after, name, Tolerance(0.0, 0.0))
@@ -228,69 +247,42 @@ def judge(exercise, case, observation, expected=None):
                         "shares the arrays, so '-=' on them changes the caller's too)")
     if observation.repeat_error or not (identical(observation.output, observation.repeat_output)
                                         or same(observation.output, observation.repeat_output)):
-        repeat_error = _public_error(observation.repeat_error, hidden) if observation.repeat_error else ""
+        repeat_error = public_error(observation.repeat_error, hidden) if observation.repeat_error else ""
         return fail("repeat", "a second call with the same inputs gave a different answer"
                     + (f" ({repeat_error})" if repeat_error else ""))
     return CaseResult(label, hidden, True)
 
 
-def mistake_output(mistake, case):
-    try:
-        with warnings.catch_warnings(), _fixed_global_random_state():
-            warnings.simplefilter("ignore")
-            return True, mistake.variant(*copy.deepcopy(case.args))
-    except Exception:  # a variant that cannot run on these inputs is simply not this mistake
-        return False, None
-
-
-def _answers_a_documented_example(exercise, case, output):
-    """True when some returned quantity is a documented example's value, and not this case's."""
-    expected = exercise.reference(*copy.deepcopy(case.args))
-    if isinstance(exercise.outputs, str):
-        output, expected = (output,), (expected,)
-    elif not isinstance(output, (tuple, list)) or len(output) != len(exercise.outputs):
-        return False
-    for example in exercise.visible():
-        documented = exercise.reference(*copy.deepcopy(example.args))
-        if isinstance(exercise.outputs, str):
-            documented = (documented,)
-        for got, doc, exp in zip(output, documented, expected):
-            if same(doc, got, exercise.tolerance) and not same(exp, got, exercise.tolerance):
-                return True
-    return False
-
-
-def diagnose(exercise, cases, observations, results, variant_output=None):
+def diagnose(spec, mistakes, cases, observations, results, variant_output, hard_coded=None):
     """Name the likely mistake of each case that failed on its output.
 
     A catalogued mistake whose outputs equal the student's on every case that
     ran is preferred (it explains the passes too); otherwise the first one
-    matching that case. A hidden case answered with a documented example's
-    output is called hard-coded. ``variant_output(mistake, index)`` gives a
-    mistake's (ran, output) on case ``index`` when the caller keeps them.
+    matching that case.
+
+    Args:
+        mistakes: objects with ``name`` and ``message``, in catalogue order.
+        variant_output: (mistake, case index) -> (ran, output) of that mistake on that case.
+        hard_coded: optional (case index, output) -> True when a hidden case was answered
+            with a documented example's output (the trusted side alone can tell).
     """
-    if variant_output is None:
-        def variant_output(mistake, index):
-            return mistake_output(mistake, cases[index])
     failing = [i for i, r in enumerate(results) if not r.passed and r.stage in OUTPUT_STAGES]
     if not failing:
         return list(results)
     ran = [i for i, o in enumerate(observations) if not o.error]
     table = {}
-    for mistake in exercise.mistakes:
+    for mistake in mistakes:
         for i in ran:
             ok, wrong = variant_output(mistake, i)
-            table[mistake.name, i] = ok and same(wrong, observations[i].output, exercise.tolerance)
-    consistent = [m for m in exercise.mistakes if all(table[m.name, i] for i in ran)]
+            table[mistake.name, i] = ok and same(wrong, observations[i].output, spec.tolerance)
+    consistent = [m for m in mistakes if all(table[m.name, i] for i in ran)]
     explained = list(results)
     for i in failing:
-        mistake = next(iter(consistent), None) or next(
-            (m for m in exercise.mistakes if table[m.name, i]), None)
+        mistake = next(iter(consistent), None) or next((m for m in mistakes if table[m.name, i]), None)
         if mistake is not None:
             explained[i] = replace(results[i], mistake=mistake.name,
                                    message=f"{results[i].message}\n  Likely mistake: {mistake.message}")
-            continue
-        if cases[i].hidden and _answers_a_documented_example(exercise, cases[i], observations[i].output):
+        elif hard_coded is not None and cases[i].hidden and hard_coded(i, observations[i].output):
             explained[i] = replace(results[i], mistake="hard_coded", message=(
                 f"{results[i].message}\n  Likely mistake: the output is a documented example's "
                 "answer whatever the input (hard-coded?)"))
@@ -313,42 +305,13 @@ class ExerciseResult:
         return sum(c.passed for c in self.cases)
 
 
-def score(exercise, cases, delegated):
-    """Points earned: a share of the exercise's points per case passed; none when delegated."""
+def score(points, cases, delegated=False):
+    """Points earned: a share of the exercise's ``points`` per case passed; none when delegated."""
     if delegated or not cases:
         return 0.0
-    return round(exercise.points * sum(c.passed for c in cases) / len(cases), 4)
+    return round(points * sum(c.passed for c in cases) / len(cases), 4)
 
 
-def cases_for(assignment, exercise, salt=None):
-    """The visible cases, then ``exercise.n_hidden`` hidden ones when a salt is given."""
-    from autograder.salt import case_rng
-    found = list(exercise.visible())
-    if salt is not None:
-        for index in range(exercise.n_hidden):
-            args = exercise.hidden(case_rng(salt, assignment, exercise.name, index), index)
-            found.append(Case(f"hidden case {index + 1} of {exercise.n_hidden}", args, hidden=True))
-    return found
-
-
-def run_exercise(func, assignment, exercise, salt=None):
-    """Observe and judge ``func`` on every case of ``exercise`` in this process.
-
-    NumPy's global random state is the same afterwards as before: the
-    references and the initialisers seed it, and the caller's draws must not
-    depend on whether a check ran.
-    """
-    from autograder.assignments import references
-    refs = references(assignment)
-    saved = np.random.get_state()
-    try:
-        cases = cases_for(assignment, exercise, salt)   # documented examples seed it too
-        observations = [observe(func, case, exercise.reference, refs, exercise.uses) for case in cases]
-        results = diagnose(exercise, cases, observations,
-                           [judge(exercise, case, obs) for case, obs in zip(cases, observations)])
-    finally:
-        np.random.set_state(saved)
-    delegated = any(o.delegated for o in observations)
-    caught = {w for o in observations for w in o.warnings}
-    return ExerciseResult(exercise.name, score(exercise, results, delegated), exercise.points,
-                          tuple(results), delegated, tuple(sorted(caught)))
+def visible_warnings(cases, observations):
+    """Warnings raised on visible cases only: a hidden case's warning text can carry its inputs."""
+    return tuple(sorted({w for c, o in zip(cases, observations) if not c.hidden for w in o.warnings}))

@@ -20,34 +20,11 @@ import numpy as np
 
 from dnn_utils.step_by_step import L_model_backward, L_model_forward, compute_cost, \
     initialize_parameters, linear_activation_backward, linear_activation_forward, update_parameters
+from dnn_utils.evaluation import accuracy, predict  # noqa: F401  (given helpers, re-exported for the instructor's side)
+from dnn_utils.initialization import initialize_parameters_deep_scaled
 from dnn_utils.training import print_progress
 
 RECORD_EVERY = 100
-
-
-def initialize_parameters_deep_scaled(layer_dims):
-    """Random weights scaled by ``1 / sqrt(n_prev)`` and zero biases for an L-layer network.
-
-    Unlike assignment 1's ``initialize_parameters_deep`` (seed 3, weights times
-    0.01), this seeds NumPy's global generator with 1 and divides each weight
-    matrix by the square root of its number of inputs, which keeps the
-    activations of a deep ReLU network from shrinking layer after layer.
-    W1, W2, ... are drawn in order.
-
-    Args:
-        layer_dims: sizes [n_0, n_1, ..., n_L]; n_0 is the input size.
-
-    Returns:
-        dict with W{l} (n_l, n_{l-1}) drawn as ``randn(n_l, n_{l-1}) / sqrt(n_{l-1})``
-        and b{l} (n_l, 1) zeros, for l = 1..L.
-    """
-    np.random.seed(1)
-    parameters = {}
-    for l in range(1, len(layer_dims)):
-        parameters["W" + str(l)] = (np.random.randn(layer_dims[l], layer_dims[l - 1])
-                                    / np.sqrt(layer_dims[l - 1]))
-        parameters["b" + str(l)] = np.zeros((layer_dims[l], 1))
-    return parameters
 
 
 def _record(costs, i, num_iterations, cost, print_cost):
@@ -125,29 +102,3 @@ def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, 
         parameters = update_parameters(parameters, grads, learning_rate)
         _record(costs, i, num_iterations, cost, print_cost)
     return parameters, costs
-
-
-def predict(X, y, parameters):
-    """Predict cat (1) or non-cat (0) for every column of X, and print the accuracy.
-
-    Works for both models: a two-layer network is an L-layer one with L = 2.
-    An example is called a cat when the network's output is above 0.5.
-
-    Args:
-        X: inputs, shape (n_x, m).
-        y: true labels, shape (1, m), or None to skip the accuracy.
-        parameters: W1..WL, b1..bL of a trained network.
-
-    Returns:
-        p: predictions, float array of shape (1, m) holding 0.0 or 1.0.
-    """
-    AL, _ = L_model_forward(X, parameters)
-    p = (AL > 0.5).astype(float)
-    if y is not None:
-        print(f"Accuracy: {accuracy(p, y):.4f}")
-    return p
-
-
-def accuracy(p, y):
-    """Share of predictions ``p`` equal to the labels ``y`` (both (1, m)), a float in [0, 1]."""
-    return float(np.mean(np.asarray(p).ravel() == np.asarray(y).ravel()))

@@ -35,6 +35,7 @@ import numpy as np
 
 from dnn_utils.step_by_step import L_model_backward, L_model_forward, compute_cost, \
     linear_activation_backward, linear_activation_forward, update_parameters
+from dnn_utils.gradient_checking import GRADIENT_CHECK_THRESHOLD, parameter_names  # noqa: F401  (given)
 from dnn_utils.training import print_progress
 
 INITIALIZATIONS = ("zeros", "random", "he", "xavier")
@@ -42,10 +43,6 @@ OPTIMIZERS = ("gd", "momentum", "adam")
 
 # Scale of the "random" initialisation: large on purpose, to show what too large weights do.
 RANDOM_SCALE = 10.0
-
-# gradient_check: with epsilon = 1e-7, a correct backward pass gives a relative difference
-# far below this threshold (about 1e-9 to 1e-8 on the course's networks); a wrong one, above.
-GRADIENT_CHECK_THRESHOLD = 1e-7
 
 # model: with print_cost, a progress line after the first epoch, every PRINT_EVERY-th and the last.
 PRINT_EVERY = 100
@@ -381,18 +378,6 @@ def gradients_to_vector(grads):
     """
     return parameters_to_vector({key[1:]: value for key, value in grads.items()
                                  if key[:2] in ("dW", "db")})
-
-
-def parameter_names(layer_dims):
-    """The name of each entry of ``parameters_to_vector``'s theta, in order: "W1[0,0]", ..., "b1[0]", ...
-
-    Provided, not graded: it tells which parameter a gradient check's mismatch belongs to.
-    """
-    names = []
-    for l in range(1, len(layer_dims)):
-        names += [f"W{l}[{i},{j}]" for i in range(layer_dims[l]) for j in range(layer_dims[l - 1])]
-        names += [f"b{l}[{i}]" for i in range(layer_dims[l])]
-    return names
 
 
 def _layer_dims(parameters):

@@ -20,7 +20,7 @@ import functools
 
 import numpy as np
 
-from dnn_utils.application import accuracy, predict
+from dnn_utils.evaluation import accuracy, predict
 from dnn_utils.optimization import L_model_forward_with_dropout, model
 from dnn_utils.step_by_step import L_model_backward, L_model_forward
 from dnn_utils.toy_data import moons

@@ -24,19 +24,9 @@ def grade_cells(nb):
 
 
 def solution_namespace(nb):
-    """Execute the setup cell (without its IPython magics) and every answer cell; return the namespace."""
-    import numpy as np
-
-    import dnn_utils
-    namespace = {"np": np, **{name: getattr(dnn_utils, name) for name in dnn_utils.__all__}}
-    setup = grade_cells(nb).get("setup")
-    if setup is not None:
-        python = "\n".join(line for line in setup.source.splitlines() if not line.lstrip().startswith("%"))
-        exec(compile(python, "<setup cell>", "exec"), namespace)
-    from autograder.examples import solutions
-    for code in solutions(nb).values():
-        exec(compile(code, "<source solution>", "exec"), namespace)
-    return namespace
+    """The source notebook's setup, solutions and provided helpers, run in a fresh namespace."""
+    from autograder.examples import solution_namespace as run
+    return run(nb)
 
 
 def execute(path, monkeypatch):

@@ -13,7 +13,8 @@ import pytest
 import dnn_utils.application as ref
 from autograder.assignments import exercises
 from autograder.examples import alternative_application
-from autograder.runner import UNSEEDED_STATE, cases_for
+from autograder.runner import UNSEEDED_STATE
+from autograder.trusted import cases_for
 from conftest import TEST_SALT, as_student, run_check
 from testcases import documented, run_examples
 from testcases.application import EXAMPLES

@@ -13,7 +13,7 @@ from autograder import check
 from autograder.assignments import exercises
 from autograder.examples import alternative_style
 from autograder.mistakes import CATALOGUE
-from autograder.runner import cases_for
+from autograder.trusted import cases_for
 from autograder.salt import ENV, SaltMissing
 from conftest import TEST_SALT, as_student, run_check
 

@@ -15,7 +15,7 @@ import pytest
 
 from autograder.assignments import ASSIGNMENT_IDS, exercises
 from autograder.examples import ALTERNATIVE_MODULES
-from autograder.runner import cases_for
+from autograder.trusted import cases_for
 from conftest import TEST_SALT, as_student, own_copy, run_check
 
 FUNCTIONS = [(a, name) for a in ASSIGNMENT_IDS for name in exercises(a)]

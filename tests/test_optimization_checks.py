@@ -10,7 +10,7 @@ import pytest
 import dnn_utils.optimization as ref
 from autograder.assignments import exercises
 from autograder.examples import alternative_optimization
-from autograder.runner import cases_for
+from autograder.trusted import cases_for
 from conftest import TEST_SALT, as_student, run_check
 
 EXERCISES = exercises("optimization")

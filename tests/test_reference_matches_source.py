@@ -5,7 +5,7 @@ import pytest
 
 from autograder.assignments import ASSIGNMENT_IDS, exercises
 from autograder.compare import Tolerance, compare
-from autograder.runner import cases_for
+from autograder.trusted import cases_for
 from notebook_tools import solution_namespace, source_notebook
 
 # Same formulas written twice: only floating-point reassociation may differ. Training runs

@@ -155,8 +155,7 @@ def observe_cases(channel, shell, assignment, name, cases, seconds):
         else:
             try:
                 with alarm(seconds):
-                    observation = observe(func, Case("", tuple(wire.decode(args))), exercise.reference,
-                                          refs, exercise.uses)
+                    observation = observe(func, Case("", tuple(wire.decode(args))), refs, exercise.uses)
             except Timeout:
                 channel.send({"event": "timeout", "index": index})
                 break

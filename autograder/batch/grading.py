@@ -21,8 +21,9 @@ from autograder.batch import wire
 from autograder.batch.channel import ChannelClosed, ChannelTimeout
 from autograder.batch.isolation import Limits
 from autograder.batch.submission import InvalidNotebook, cells_to_run
-from autograder.check import failure_lines
-from autograder.runner import Observation, mistake_output, cases_for, diagnose, judge, score
+from autograder.check_text import failure_lines
+from autograder.runner import Observation, diagnose, judge, score
+from autograder.trusted import answers_a_documented_example, cases_for, expected_output, mistake_output
 
 MAX_SANDBOXES = 6      # per submission: the first, and fresh ones after crashes or timeouts
 GRACE_SECONDS = 5.0    # on top of the sandbox's own alarm, before it is killed
@@ -208,8 +209,7 @@ def _exercise_entry(exercise, cases, observations, salt):
     key = (salt, exercise.name)
 
     def expected(index):
-        return _cached(_EXPECTED, (*key, index),
-                       lambda: exercise.reference(*copy.deepcopy(cases[index].args)))
+        return _cached(_EXPECTED, (*key, index), lambda: expected_output(exercise, cases[index]))
 
     def variant(mistake, index):
         return _cached(_VARIANTS, (*key, mistake.name, index),
@@ -219,11 +219,12 @@ def _exercise_entry(exercise, cases, observations, salt):
     try:
         verdicts = [judge(exercise, case, obs, expected(i))
                     for i, (case, obs) in enumerate(zip(cases, observations))]
-        results = diagnose(exercise, cases, observations, verdicts, variant)
+        results = diagnose(exercise, exercise.mistakes, cases, observations, verdicts, variant,
+                           lambda i, output: answers_a_documented_example(exercise, cases[i], output))
     finally:
         np.random.set_state(saved)
     delegated = any(o.delegated for o in observations)
-    points = score(exercise, results, delegated)
+    points = score(exercise.points, results, delegated)
     passed = sum(r.passed for r in results)
     errors = [o.error for o in observations if o.error]
     if delegated:

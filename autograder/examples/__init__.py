@@ -38,6 +38,33 @@ def solutions(source_nb):
     return {name: SOLUTION.sub("", cell.source) for name, cell in _answer_cells(source_nb).items()}
 
 
+def provided_definitions(nb):
+    """Code cells without nbgrader metadata that only define functions (helpers the notebook gives)."""
+    import ast
+    found = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "nbgrader" in cell.metadata or cell.source.lstrip().startswith("%"):
+            continue
+        body = ast.parse(cell.source).body
+        if body and all(isinstance(node, ast.FunctionDef) for node in body):
+            found.append(cell.source)
+    return found
+
+
+def solution_namespace(source_nb):
+    """Run the setup cell (without its IPython magics), every solution and the provided function
+    definitions of a source notebook in a fresh namespace; return it ({name: value})."""
+    namespace = {}
+    setup = next((c for c in source_nb.cells
+                  if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "setup"), None)
+    if setup is not None:
+        python = "\n".join(line for line in setup.source.splitlines() if not line.lstrip().startswith("%"))
+        exec(compile(python, "<setup cell>", "exec"), namespace)  # noqa: S102  (the course's own notebook)
+    for code in list(solutions(source_nb).values()) + provided_definitions(source_nb):
+        exec(compile(code, "<source solution>", "exec"), namespace)  # noqa: S102
+    return namespace
+
+
 def _renamed_source(function, name):
     """Source of ``function`` as a top-level ``def name(...)``, decorators dropped."""
     lines = inspect.getsource(function).splitlines()

@@ -12,7 +12,7 @@ every call it makes, so such a mistake can be recognised and named.
 import numpy as np
 
 from autograder.mistakes import mistake
-from dnn_utils.application import initialize_parameters_deep_scaled
+from dnn_utils.initialization import initialize_parameters_deep_scaled
 from dnn_utils.step_by_step import L_model_backward, L_model_forward, compute_cost, \
     initialize_parameters, initialize_parameters_deep, linear_activation_backward, \
     linear_activation_forward, update_parameters
