@@ -33,6 +33,7 @@ from autograder.assignments import ASSIGNMENT_IDS
 from autograder.batch import feedback, report
 from autograder.batch.isolation import Limits
 from autograder.batch.store import Store
+from autograder.platforms import commands as platforms_cli
 
 DEFAULT_RESULTS = os.path.join("grading", "results.sqlite")
 GRADER_VERSION = "1"
@@ -117,11 +118,17 @@ def _grade(args):
         raise SystemExit("error: interrupted; run the same command again to finish the batch") from None
     finally:
         store.close()
-    sys.stdout.write(report.FORMATS[args.format](results))
+    if args.format in platforms_cli.FORMATS:
+        status = platforms_cli.write_formats(args, results, time.monotonic() - started)
+    else:
+        status = 0
+        sys.stdout.write(report.FORMATS[args.format](results))
+    if args.gradebook is not None:
+        status = max(status, platforms_cli.write_gradebook(args, results))
     if not args.quiet:
         levels = {r["isolation"] for r in results if r.get("isolation")}
         sys.stderr.write(report.summary(results, time.monotonic() - started, levels))
-    return 0
+    return status
 
 
 def _cluster_grade(items, settings, store, config, args, progress, deadline):
@@ -189,7 +196,7 @@ def parser():
     grade = commands.add_parser("grade", help="grade notebooks")
     grade.add_argument("paths", nargs="+", metavar="PATH", help="notebooks or folders of them")
     common(grade)
-    grade.add_argument("--format", choices=sorted(report.FORMATS), default="table")
+    grade.add_argument("--format", choices=sorted(report.FORMATS) + list(platforms_cli.FORMATS), default="table")
     grade.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     grade.add_argument("--course-dir", default=".", help="where the grading_salt file is")
     grade.add_argument("--cell-timeout", type=float, default=Limits.cell_seconds, metavar="SECONDS")
@@ -206,6 +213,7 @@ def parser():
     grade.add_argument("--scheduler", metavar="ADDRESS", default=os.environ.get("DNN_GRADING_SCHEDULER"),
                        help="grade on a Dask cluster: the scheduler's address (tcp://host:8786), or "
                             "local:N for N local worker processes (default: $DNN_GRADING_SCHEDULER)")
+    platforms_cli.add_grade_options(grade)
     grade.set_defaults(run=_grade)
 
     notes = commands.add_parser("feedback", help="write per-student HTML feedback")
@@ -218,6 +226,8 @@ def parser():
     export.add_argument("--format", choices=["csv", "json", "table"], default="csv")
     export.add_argument("--output", help="file to write instead of standard output")
     export.set_defaults(run=_export)
+
+    platforms_cli.add_commands(commands, ASSIGNMENT_IDS)
 
     insight = commands.add_parser(
         "report", help="write the course insight report (one self-contained HTML page)")

@@ -1,0 +1,257 @@
+"""The batch grader's results in a real nbgrader course's gradebook, as formgrader and export see them.
+
+One course in a temporary folder: ``nbgrader generate_assignment``, then ``python -m autograder
+grade submitted --gradebook`` on the four example students plus a damaged file and a notebook
+whose nbgrader metadata and outputs were tampered with. nbgrader's own API, ``nbgrader export``
+and a real formgrader server on localhost must then show the batch grader's scores.
+"""
+import csv
+import datetime
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import demo
+from autograder.assignments import exercises
+from batch_tools import base_notebooks, grade, points, write
+from notebook_tools import ROOT, nbgrader_environment
+
+pytestmark = pytest.mark.nbgrader
+ASSIGNMENT = "step_by_step"
+SALT = "gradebook-salt-5d1e"
+PLANTED = "planted-output-7c41"   # in a saved output of a submission: must never be shown
+
+
+def _tampered(nb):
+    """A correct notebook whose saved outputs carry a script and whose metadata claim more points."""
+    nb = nbformat.from_dict(json.loads(nbformat.writes(nb)))
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade_id") == "linear_forward":
+            meta["points"] = 1000
+        if cell.cell_type == "code" and not cell.outputs:
+            cell.outputs = [nbformat.v4.new_output(
+                "display_data", data={"text/html": f"<script>alert('{PLANTED}')</script>"})]
+    fake = nbformat.v4.new_code_cell("x = 1")
+    fake.metadata["nbgrader"] = {"grade": True, "grade_id": "extra_credit", "points": 50,
+                                 "solution": False, "locked": False, "schema_version": 3}
+    nb.cells.append(fake)
+    return nb
+
+
+def _grade(root):
+    found, done = grade([root / "submitted"], ASSIGNMENT, root / "grading" / "results.sqlite",
+                        "--gradebook", "--course-dir", str(root), "--workers", "2",
+                        env=nbgrader_environment())
+    return found, done
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """(course root, {student: batch result}) after one batch graded into the gradebook."""
+    root = tmp_path_factory.mktemp("course")
+    shutil.copytree(ROOT / "source", root / "source")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    (root / "grading_salt").write_text(SALT + "\n")
+    demo.nbgrader(root, "generate_assignment", ASSIGNMENT, "--force", env=nbgrader_environment())
+    notebooks = base_notebooks(ASSIGNMENT)
+    for student, nb in notebooks.items():
+        write(root / "submitted", student, ASSIGNMENT, nb)
+    write(root / "submitted", "tampered", ASSIGNMENT, _tampered(notebooks["correct"]))
+    write(root / "submitted", "regraded", ASSIGNMENT, notebooks["partly_wrong"])
+    write(root / "submitted", "broken", ASSIGNMENT, b"{ this is not a notebook")
+    # nbgrader's collect writes the submission time beside the notebook
+    (root / "submitted" / "alternative" / ASSIGNMENT / "timestamp.txt").write_text(
+        "2026-03-04 05:06:07.000000 UTC")
+    found, done = _grade(root)
+    assert "gradebook: 7 submissions written" in done.stderr, done.stderr[-2000:]
+    return root, found
+
+
+def _gradebook(root):
+    from nbgrader.api import Gradebook
+    return Gradebook(f"sqlite:///{root / 'gradebook.db'}")
+
+
+def _grades(root, student):
+    with _gradebook(root) as gb:
+        notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
+        return {g.name: (g.auto_score, g.manual_score, g.needs_manual_grade) for g in notebook.grades}
+
+
+def test_each_grade_cell_holds_the_batch_graders_points(course):
+    root, found = course
+    full = {name: float(e.points) for name, e in exercises(ASSIGNMENT).items()}
+    for student in ("correct", "alternative", "partly_wrong", "untouched", "tampered"):
+        grades = _grades(root, student)
+        assert {name: auto for name, (auto, _, _) in grades.items()} == points(found[student]), student
+        assert not any(flag for _, _, flag in grades.values()), student
+    assert points(found["correct"]) == full and points(found["tampered"]) == full
+    assert points(found["partly_wrong"]) == dict(full, linear_backward=0.0, update_parameters=0.0)
+    assert set(points(found["untouched"]).values()) == {0.0}
+
+
+def test_a_submission_that_could_not_be_graded_is_zero_and_flagged_for_review(course):
+    root, found = course
+    assert found["broken"]["status"] == "invalid_notebook"
+    grades = _grades(root, "broken")
+    assert grades and all(auto == 0 and flag for auto, _, flag in grades.values())
+    nb = nbformat.read(root / "autograded" / "broken" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    assert "could not be read as a notebook" in nb.cells[0].source
+    assert {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata} >= set(grades)
+
+
+def test_submission_times_are_nbgraders_timestamp_or_the_files_arrival(course):
+    root, _ = course
+    with _gradebook(root) as gb:
+        stamped = gb.find_submission(ASSIGNMENT, "alternative").timestamp
+        arrived = gb.find_submission(ASSIGNMENT, "correct").timestamp
+    assert stamped == datetime.datetime(2026, 3, 4, 5, 6, 7)
+    mtime = os.stat(root / "submitted" / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").st_mtime
+    expected = datetime.datetime.fromtimestamp(mtime, datetime.timezone.utc).replace(tzinfo=None)
+    assert abs((arrived - expected).total_seconds()) < 1e-3
+
+
+def test_nbgrader_export_shows_the_batch_graders_totals(course):
+    root, found = course
+    demo.nbgrader(root, "export", env=nbgrader_environment())
+    with open(root / "grades.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == set(found)
+    for student, result in found.items():
+        if student == "regraded":   # its scores are changed by another test
+            continue
+        assert float(rows[student]["raw_score"]) == pytest.approx(result["score"]), student
+        assert float(rows[student]["max_score"]) == pytest.approx(result["max_score"]), student
+
+
+def test_the_autograded_notebook_has_trusted_metadata_and_no_saved_outputs(course):
+    root, _ = course
+    path = root / "autograded" / "tampered" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    text = path.read_text()
+    assert PLANTED not in text and SALT not in text
+    nb = nbformat.read(path, as_version=4)
+    meta = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"] for c in nb.cells
+            if "nbgrader" in c.metadata}
+    assert "extra_credit" not in meta
+    assert meta["linear_forward"]["points"] == exercises(ASSIGNMENT)["linear_forward"].points
+    test_cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "linear_forward")
+    report = "".join(o.get("text", "") for o in test_cell.outputs)
+    assert report.startswith("linear_forward: 5 of 5 points (passed)"), report
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def formgrader(course):
+    """A real Jupyter server with nbgrader's formgrader, serving the course on localhost."""
+    root, _ = course
+    port, token = _free_port(), "formgrader-test-token"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter_server", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+         "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={token}", "--ServerApp.open_browser=False",
+         "--ServerApp.allow_root=True", f"--ServerApp.root_dir={root}",
+         "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.formgrader': True}"],
+        cwd=root, env=nbgrader_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def get(path):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
+                                         headers={"Authorization": f"token {token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8", "replace")
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if get("/api/status")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert server.poll() is None, server.stderr.read().decode()[-3000:]
+            assert time.monotonic() < deadline, "the Jupyter server did not start"
+            time.sleep(0.3)
+        yield get
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def test_formgrader_shows_the_batch_graders_report(course, formgrader):
+    root, _ = course
+    with _gradebook(root) as gb:
+        submission_id = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "partly_wrong").id
+        tampered_id = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "tampered").id
+    status, page = formgrader(f"/formgrader/submissions/{submission_id}/")
+    assert status == 200, page[-2000:]
+    assert "linear_backward: 0 of 10 points (failed)" in page
+    assert "dW and db are not divided by m" in page          # the grader's diagnosis, in the test cell
+    assert "Graded by the course&#39;s batch grader" in page or "Graded by the course's batch grader" in page
+    for name in exercises(ASSIGNMENT):                          # formgrader's score box of each cell
+        assert f'id="{name}"' in page, name
+    status, page = formgrader(f"/formgrader/submissions/{tampered_id}/")
+    assert status == 200 and PLANTED not in page and SALT not in page
+
+
+def test_manual_scores_survive_a_regrade_and_a_changed_auto_score_asks_for_review(course):
+    root, found = course
+    with _gradebook(root) as gb:
+        grade_cell = gb.find_grade("linear_backward", ASSIGNMENT, ASSIGNMENT, "regraded")
+        grade_cell.manual_score = 7.0
+        grade_cell.needs_manual_grade = False
+        comment = gb.find_comment("linear_backward_answer", ASSIGNMENT, ASSIGNMENT, "regraded")
+        comment.manual_comment = "half right: see the 1/m"
+        gb.db.commit()
+    from autograder.platforms import gradebook
+    gradebook.write_to_course([found["regraded"]], root, ASSIGNMENT)   # the same result written again
+    assert _grades(root, "regraded")["linear_backward"] == (0.0, 7.0, False)
+    # the student's file changes (now correct): the auto score changes under the manual one
+    write(root / "submitted", "regraded", ASSIGNMENT, base_notebooks(ASSIGNMENT)["correct"])
+    regraded, _ = _grade(root)
+    assert regraded["regraded"]["score"] == 100 and regraded["regraded"]["sha256"] != found["regraded"]["sha256"]
+    assert _grades(root, "regraded")["linear_backward"] == (10.0, 7.0, True)
+    with _gradebook(root) as gb:
+        assert gb.find_grade("linear_backward", ASSIGNMENT, ASSIGNMENT, "regraded").score == 7.0
+        assert gb.find_comment("linear_backward_answer", ASSIGNMENT, ASSIGNMENT,
+                               "regraded").manual_comment == "half right: see the 1/m"
+        assert gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "regraded").needs_manual_grade
+
+
+def test_an_assignment_the_gradebook_lacks_is_refused_with_what_to_do(course):
+    root, _ = course
+    from autograder.platforms import gradebook
+    with pytest.raises(gradebook.GradebookError, match="nbgrader generate_assignment application"):
+        gradebook.write_to_course([], root, "application")
+    assert not (root / "autograded" / "correct" / "application").exists()
+
+
+def test_two_submissions_of_one_student_are_not_written(tmp_path, course):
+    root, found = course
+    from autograder.platforms import gradebook
+    twice = [dict(found["untouched"], submission=str(tmp_path / "a.ipynb")),
+             dict(found["untouched"], submission=str(tmp_path / "b.ipynb"))]
+    before = _grades(root, "untouched")
+    outcome = gradebook.write_to_course(twice, root, ASSIGNMENT)
+    assert outcome.written == [] and "2 submissions" in outcome.skipped["untouched"]
+    assert _grades(root, "untouched") == before
