@@ -58,11 +58,11 @@ def config_fingerprint(assignment, salt, limits):
 
 def _check_sandbox(args, limits):
     """Refuse to grade where sandboxes would be unsafe (``isolation.preflight``), before any runs."""
-    from autograder.batch import host, isolation
+    from autograder.batch import isolation
     results = os.path.abspath(args.results)
     secrets = [os.path.join(args.course_dir, "grading_salt"), args.course_dir, results,
                os.path.dirname(results), *args.paths]
-    needed = [*host.exposed_directories(), sys.prefix, sys.base_prefix]
+    needed = [sys.prefix, sys.base_prefix]   # the Python installation the sandbox imports from
     try:
         _, warnings = isolation.preflight(limits, secrets, needed)
     except isolation.SandboxRefused as exc:
