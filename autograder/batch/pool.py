@@ -251,7 +251,11 @@ def _run_workers(queue, results, settings, store, config, workers, scratch, prog
     finally:
         for s in slots.values():
             if s["job"]:   # cut short by the grader stopping: not the submission's doing
-                store.close_attempt(s["job"][2], "interrupted: the grader stopped")
+                s["process"].kill()
+                try:
+                    store.close_attempt(s["job"][2], "interrupted: the grader stopped")
+                except Exception as exc:  # left open, it is closed (never counted) by the next run
+                    print(f"warning: attempt not closed: {type(exc).__name__}", file=sys.stderr)
         for s in slots.values():
             if s["process"].is_alive():
                 try:
