@@ -56,13 +56,17 @@ def config_fingerprint(assignment, salt, limits):
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def _check_sandbox(args, limits):
-    """Refuse to grade where sandboxes would be unsafe (``isolation.preflight``), before any runs."""
-    from autograder.batch import isolation
+def _check_sandbox(args, limits, kit_dir):
+    """Refuse to grade where sandboxes would be unsafe (``isolation.preflight``), before any runs.
+
+    The project itself is a secret too (its packages hold the answers); the sandbox needs the
+    Python installation and the assignment's student kit."""
+    from autograder.batch import host, isolation
     results = os.path.abspath(args.results)
     secrets = [os.path.join(args.course_dir, "grading_salt"), args.course_dir, results,
-               os.path.dirname(results), *args.paths]
-    needed = [sys.prefix, sys.base_prefix]   # the Python installation the sandbox imports from
+               os.path.dirname(results), *args.paths,
+               *(os.path.join(host.PROJECT_ROOT, p) for p in ("autograder", "dnn_utils", "testcases", "source"))]
+    needed = [sys.prefix, sys.base_prefix, *host.exposed_directories(kit_dir)]
     try:
         _, warnings = isolation.preflight(limits, secrets, needed)
     except isolation.SandboxRefused as exc:
@@ -94,9 +98,10 @@ def _grade(args):
             items.append(submission.rejected(one, f"the file cannot be read ({exc.strerror})"))
     limits = Limits(cell_seconds=args.cell_timeout, call_seconds=args.call_timeout,
                     memory_bytes=args.memory_mb * 2**20, namespaces=not args.no_namespaces,
-                    unsafe_root=args.allow_unsafe_root)
-    _check_sandbox(args, limits)
-    salt = _salt(args.course_dir)
+                    unsafe_root=args.allow_unsafe_root, submission_seconds=args.submission_timeout)
+    _check_sandbox(args, limits, grading.kit_for(args.assignment))
+    from autograder.salt import assignment_salt
+    salt = assignment_salt(_salt(args.course_dir), args.assignment)   # this assignment's salt only
     settings = grading.Settings(args.assignment, salt, limits)
     store = Store(args.results)
     signal.signal(signal.SIGTERM, _interrupted)
@@ -202,17 +207,19 @@ def parser():
     grade.add_argument("--cell-timeout", type=float, default=Limits.cell_seconds, metavar="SECONDS")
     grade.add_argument("--call-timeout", type=float, default=Limits.call_seconds, metavar="SECONDS")
     grade.add_argument("--memory-mb", type=int, default=Limits.memory_bytes // 2**20)
+    grade.add_argument("--submission-timeout", type=float, default=Limits.submission_seconds,
+                       metavar="SECONDS", help="time budget of one submission, its cells and calls together")
     grade.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    grade.add_argument("--scheduler", metavar="ADDRESS", default=os.environ.get("DNN_GRADING_SCHEDULER"),
+                       help="grade on a Dask cluster: the scheduler's address (tcp://host:8786), or "
+                            "local:N for N local worker processes (default: $DNN_GRADING_SCHEDULER)")
+    grade.add_argument("--worker-deadline", type=float, default=None, metavar="SECONDS",
+                       help="kill a worker that has not finished one submission after this long; "
+                            "the attempt counts against the submission (quarantined after 3)")
     grade.add_argument("--no-namespaces", action="store_true",
                        help="sandboxes without namespaces (the fallback used where they are unavailable)")
     grade.add_argument("--allow-unsafe-root", action="store_true",
                        help="grade even where student code would run as root or without the seccomp filter")
-    grade.add_argument("--worker-deadline", type=float, default=None, metavar="SECONDS",
-                       help="kill a worker that has not finished one submission after this long; "
-                            "the attempt counts against the submission (quarantined after 3)")
-    grade.add_argument("--scheduler", metavar="ADDRESS", default=os.environ.get("DNN_GRADING_SCHEDULER"),
-                       help="grade on a Dask cluster: the scheduler's address (tcp://host:8786), or "
-                            "local:N for N local worker processes (default: $DNN_GRADING_SCHEDULER)")
     platforms_cli.add_grade_options(grade)
     grade.set_defaults(run=_grade)
 
@@ -227,8 +234,6 @@ def parser():
     export.add_argument("--output", help="file to write instead of standard output")
     export.set_defaults(run=_export)
 
-    platforms_cli.add_commands(commands, ASSIGNMENT_IDS)
-
     insight = commands.add_parser(
         "report", help="write the course insight report (one self-contained HTML page)")
     common(insight)
@@ -239,7 +244,21 @@ def parser():
                               "else the project's)")
     insight.add_argument("--course-dir", default=".", help="where release/ is")
     insight.set_defaults(run=_report)
+
+    platforms_cli.add_commands(commands, ASSIGNMENT_IDS)
+
+    kit = commands.add_parser("kit", help="build an assignment's student kit (a wheel students install)")
+    kit.add_argument("assignment", choices=ASSIGNMENT_IDS)
+    kit.add_argument("--out", default=os.path.join("dist", "kits"), metavar="DIR")
+    kit.set_defaults(run=_kit)
     return top
+
+
+def _kit(args):
+    from autograder.kit import build
+    path = build.build_wheel(args.assignment, args.out)
+    print(path)
+    return 0
 
 
 def main(argv=None):

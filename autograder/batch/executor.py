@@ -1,34 +1,45 @@
-"""Inside the sandbox: run a submission's cells, then call its functions on the cases sent.
+"""Inside the sandbox: run a submission's cells once, then observe each exercise in a process of its own.
 
-Runs in the isolated process only. It receives, in order:
+Runs in the isolated process only, which can import the assignment's student
+kit and nothing else of the project. It receives, in order:
 
-1. ``{"op": "cells", "cells": [source, ...], "assignment": id}``: it runs each
+1. ``{"op": "cells", "cells": [source, ...], "cell_seconds": s}``: it runs each
    cell in an IPython shell and answers ``cell`` events (start, then end with
-   ``ok``, ``error`` and the cell's output, truncated), then ``ready``;
-2. any number of ``{"op": "observe", "exercise": name, "cases": [args, ...]}``:
-   it calls the function the cells defined under that name on each case (as
-   ``runner.observe`` does in a notebook) and answers one ``observation`` per
-   case, then ``done``. After a case that runs out of time the rest of that
-   exercise is not run (``timeout``).
+   ``ok``, ``error`` and the cell's output, truncated), closes every file it
+   does not need, then answers ``ready`` (with the channel's descriptor number,
+   which the grader checks);
+2. for each exercise, ``{"op": "observer", "exercise": name, ...}``: it forks an
+   observer from the state the cells left and answers ``forked``; the grader
+   then stops this process until the observer is gone, so what one exercise's
+   observer learns (its hidden inputs) never reaches another's. The observer
+   takes ``{"op": "case", "index": k, "args": ...}`` one at a time and answers
+   one ``observation`` each (``timeout`` when a call runs out of time), then
+   exits on ``{"op": "end"}``. When the student's function calls another graded
+   function of the same assignment, the observer asks the grader
+   (``{"event": "call", ...}``) and returns its answer.
 
-Everything it sends is plain data (``wire``); what it says is only ever
-compared on the trusted side, never believed as a grade.
+Everything it sends is plain data (``wire``); the grader reads an observation as
+"this is what the student's function returned", never as a verdict.
 """
 import contextlib
 import io
 import linecache
+import os
 import signal
 import sys
 import warnings
 
 from autograder.batch import wire
-from autograder.exercise import Case
 
 CELL_OUTPUT_LIMIT = 8_000
 
 
 class Timeout(BaseException):
     """Raised by the alarm; a BaseException so that the student's ``except Exception`` lets it by."""
+
+
+class GraderAnswer(Exception):
+    """The grader could not answer a call of another graded function (its words)."""
 
 
 class BoundedText(io.TextIOBase):
@@ -99,7 +110,13 @@ def run_cells(channel, shell, cells, seconds):
                 error = _describe(exc)
         channel.send({"event": "cell", "index": index, "phase": "end", "ok": not error,
                       "error": error, "output": output.text()})
-    channel.send({"event": "ready"})
+
+
+def close_other_files(keep):
+    """Close every descriptor but 0, 1, 2 and ``keep``: a file, pipe or socket a cell left open
+    would be shared by the observers forked after it (the grader checks that none is left)."""
+    os.closerange(3, keep)
+    os.closerange(keep + 1, 1 << 16)
 
 
 def _lookup(shell, name):
@@ -113,77 +130,126 @@ def _lookup(shell, name):
 
 # Modules whose functions the harness itself uses while observing. A submission may monkeypatch
 # them (np.allclose, builtins, sys.setprofile, copy.deepcopy, ...); they are put back before each
-# case, so what is observed does not depend on what a cell did to the grader's own tools.
+# case, so what is observed does not depend on what a cell did to the grader's own tools. (This is
+# for honest mistakes: what an observer reports is only ever read as the student's return value.)
 HARNESS_MODULES = ("builtins", "sys", "copy", "io", "contextlib", "warnings", "inspect", "traceback",
                    "json", "base64", "signal", "numpy", "numpy.random", "numpy.linalg", "numpy.lib.format",
-                   "autograder.runner", "autograder.compare", "autograder.exercise",
-                   "autograder.batch.wire", "autograder.batch.channel", "autograder.batch.executor")
+                   "autograder.runner", "autograder.compare", "autograder.exercise")
 _MODULES = {}      # name -> module, as imported before any submission ran
 _ATTRIBUTES = {}   # name -> the module's attributes then
 
 
-def snapshot_harness():
-    """Remember the harness modules as they are (called once, before any submission runs)."""
+def snapshot_harness(own=()):
+    """Remember the harness modules as they are (called once, before any submission runs).
+
+    ``own`` are the grader's own modules loaded in this process (not importable by name)."""
     _MODULES.clear()
     _MODULES.update(sys.modules)
     _ATTRIBUTES.clear()
     for name in HARNESS_MODULES:
         if name in sys.modules:
-            _ATTRIBUTES[name] = dict(vars(sys.modules[name]))
+            _ATTRIBUTES[name] = (sys.modules[name], dict(vars(sys.modules[name])))
+    for module in own:
+        _ATTRIBUTES[f"<grader>{module.__name__}"] = (module, dict(vars(module)))
 
 
 def restore_harness():
     """Put back the remembered modules and their attributes (names a cell added stay)."""
     modules, attributes = _MODULES, _ATTRIBUTES   # locals: the loop below restores these globals too
-    for name, saved in attributes.items():
-        vars(modules[name]).update(saved)
+    for module, saved in attributes.values():
+        vars(module).update(saved)
     sys.modules.update(modules)
 
 
-def observe_cases(channel, shell, assignment, name, cases, seconds):
-    """Observe the student's ``name`` on every case; see the module docstring."""
-    restore_harness()
-    from autograder.assignments import exercises, references
+class Oracle:
+    """Stands in for another graded function of the assignment: the grader answers each call
+    with its reference (plain data both ways), while this exercise is observed."""
+
+    def __init__(self, channel, name):
+        self.channel, self.__name__ = channel, name
+
+    def __call__(self, *args, **kwargs):
+        self.channel.send({"event": "call", "function": self.__name__,
+                           "args": wire.encode(tuple(args)), "kwargs": wire.encode(dict(kwargs))})
+        answer = self.channel.receive()
+        if not isinstance(answer, dict) or answer.get("op") != "answer":
+            raise GraderAnswer("the grader did not answer")
+        if answer.get("error"):
+            raise GraderAnswer(str(answer["error"]))
+        return wire.decode(answer.get("output"))
+
+
+def _references(channel, request):
+    """{name: function} for the graded functions this exercise may call."""
+    import importlib
+    found = {name: Oracle(channel, name) for name in request.get("oracle", ())}
+    for name, owner in request.get("earlier", {}).items():
+        found[name] = getattr(importlib.import_module(f"dnn_utils.{owner}"), name)
+    return found
+
+
+def observe_exercise(channel, shell, request):
+    """The observer: call the student's function on each case the grader sends, until ``end``."""
+    from autograder.exercise import Case
     from autograder.runner import Observation, observe
-    exercise = exercises(assignment)[name]
-    refs = references(assignment)
+    restore_harness()
+    name, seconds = request["exercise"], request["call_seconds"]
+    references = _references(channel, request)
+    uses = tuple(references)
     func, missing = _lookup(shell, name)
-    for index, args in enumerate(cases):
+    while True:
+        message = channel.receive()
+        if message.get("op") != "case":
+            return
+        index = message["index"]
         restore_harness()
         if missing:
             observation = Observation(error=missing)
         else:
             try:
                 with alarm(seconds):
-                    observation = observe(func, Case("", tuple(wire.decode(args))), refs, exercise.uses)
+                    observation = observe(func, Case("", tuple(wire.decode(message["args"]))), references, uses)
             except Timeout:
                 channel.send({"event": "timeout", "index": index})
-                break
+                return
             except BaseException as exc:  # SystemExit, KeyboardInterrupt from student code: an error
                 observation = Observation(error=_describe(exc))
-        # Not restored again before sending: a function that sabotages the encoding of its
-        # own answer only makes that answer unreadable, which fails it on the trusted side.
         channel.send({"event": "observation", "index": index, "observation": {
             "output": wire.encode(observation.output), "error": observation.error,
             "repeat_output": wire.encode(observation.repeat_output),
             "repeat_error": observation.repeat_error,
             "inputs_after": wire.encode(tuple(observation.inputs_after)),
-            "printed": observation.printed, "warnings": list(observation.warnings),
-            "delegated": bool(observation.delegated)}})
-    channel.send({"event": "done"})
+            "printed": observation.printed, "warnings": list(observation.warnings)}})
+
+
+def _reap():
+    """Collect finished children (this process is the PID namespace's first, so orphans come here)."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
 
 
 def serve(channel, shell):
-    """Answer the grader until it says ``exit`` or goes away."""
+    """Answer the grader until it says something else or goes away."""
     first = channel.receive()
-    assignment = first["assignment"]
     run_cells(channel, shell, first["cells"], first["cell_seconds"])
+    keep = channel.sock.fileno()
+    close_other_files(keep)
+    channel.send({"event": "ready", "channel_fd": keep})
     while True:
         request = channel.receive()
-        if request.get("op") != "observe":
+        if request.get("op") != "observer":
             return
-        observe_cases(channel, shell, assignment, request["exercise"], request["cases"],
-                      request["call_seconds"])
+        pid = os.fork()
+        if pid == 0:
+            try:
+                observe_exercise(channel, shell, request)
+            finally:
+                os._exit(0)
+        channel.send({"event": "forked"})
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+        _reap()
 
 
 def quiet_check(function, hidden=False):
@@ -193,9 +259,10 @@ def quiet_check(function, hidden=False):
 
 
 def install_quiet_check():
-    """Make ``from autograder import check`` give ``quiet_check`` in the sandbox."""
+    """Make ``from autograder import check`` give ``quiet_check`` in the sandbox (the kit's package)."""
     import autograder
-    import autograder.check as module
     autograder.check = quiet_check
-    module.check = quiet_check
-    sys.modules["autograder.check"] = module
+    for name in ("autograder.check", "autograder.student_check"):
+        module = sys.modules.get(name)
+        if module is not None:
+            module.check = quiet_check

@@ -1,6 +1,7 @@
-"""The grader's side of the sandbox: start the warm zygote, open sandboxes, end them for good."""
+"""The grader's side of the sandbox: start the warm zygote, open sandboxes, watch and end them for good."""
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -10,17 +11,14 @@ from dataclasses import asdict
 from autograder.batch import isolation
 from autograder.batch.channel import Channel
 
-PACKAGES = ("dnn_utils", "autograder", "testcases")
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ZYGOTE_SCRIPT = os.path.join(PROJECT_ROOT, "autograder", "batch", "zygote.py")
 ZYGOTE_START_SECONDS = 120
 
 
-def exposed_directories():
-    """The project's package directories, which the sandbox must be able to read."""
-    found = []
-    for name in PACKAGES:
-        module = sys.modules.get(name) or __import__(name)
-        found.append(os.path.dirname(os.path.abspath(module.__file__)))
-    return found
+def exposed_directories(kit_dir):
+    """What the sandbox must be able to read besides the Python installation: the student kit."""
+    return [os.path.realpath(kit_dir)]
 
 
 def sandbox_environment(scratch):
@@ -46,19 +44,26 @@ class ZygoteFailed(RuntimeError):
 class Zygote:
     """One warm interpreter for one worker; ``spawn`` forks a fresh sandbox from it.
 
-    Its sandboxes run as ``isolation.sandbox_uid()`` of the calling process.
+    It starts on the first ``spawn``, with the student kit it is given (and starts again
+    if a later spawn names another kit). Its sandboxes run as ``isolation.sandbox_uid()``
+    of the calling process.
     """
 
     def __init__(self, scratch):
         self.uid = isolation.sandbox_uid()
-        os.makedirs(scratch, exist_ok=True)
+        self.scratch = scratch
+        self.kit_dir = None
+        self.process = None
+
+    def _start(self, kit_dir):
+        os.makedirs(self.scratch, exist_ok=True)
         self.control, theirs = socket.socketpair()
-        self.log = open(os.path.join(scratch, f"zygote-{os.getpid()}.log"), "ab")
+        self.log = open(os.path.join(self.scratch, f"zygote-{os.getpid()}.log"), "ab")
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "autograder.batch.zygote", str(theirs.fileno()), str(self.uid),
-                 json.dumps(exposed_directories())],
-                pass_fds=[theirs.fileno()], env=sandbox_environment(scratch), cwd=scratch,
+                [sys.executable, "-I", ZYGOTE_SCRIPT, str(theirs.fileno()), str(self.uid),
+                 json.dumps(exposed_directories(kit_dir)), str(kit_dir), PROJECT_ROOT],
+                pass_fds=[theirs.fileno()], env=sandbox_environment(self.scratch), cwd=self.scratch,
                 stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
         except OSError as exc:
             self.control.close()
@@ -66,6 +71,7 @@ class Zygote:
             raise ZygoteFailed(f"cannot start {sys.executable}: {exc}") from None
         finally:
             theirs.close()
+        self.kit_dir = kit_dir
         self.control.settimeout(ZYGOTE_START_SECONDS)
         try:
             ready = self.control.recv(1)
@@ -78,33 +84,48 @@ class Zygote:
             raise ZygoteFailed(f"the warm interpreter did not start: {tail or 'no output'}")
         self.control.settimeout(30)
 
-    def spawn(self, limits):
-        """A new Sandbox, isolated and waiting for its cells."""
-        ours, theirs = socket.socketpair()
+    def spawn(self, limits, kit_dir):
+        """A new Sandbox, isolated and waiting for its cells, importing the kit at ``kit_dir``."""
+        if self.process is not None and (self.kit_dir != kit_dir or not self.alive()):
+            self.close()
+        if self.process is None:
+            self._start(kit_dir)
+        template_ours, template_theirs = socket.socketpair()
+        warden_ours, warden_theirs = socket.socketpair()
         try:
-            socket.send_fds(self.control, [json.dumps(asdict(limits)).encode()], [theirs.fileno()])
+            socket.send_fds(self.control, [json.dumps(asdict(limits)).encode()],
+                            [template_theirs.fileno(), warden_theirs.fileno()])
             first = json.loads(self.control.recv(256).split(b"\n")[0])
         except (OSError, ValueError) as exc:
-            ours.close()
+            template_ours.close()
+            warden_ours.close()
             raise ZygoteFailed(f"the warm interpreter stopped answering: {exc}") from None
         finally:
-            theirs.close()
-        sandbox = Sandbox(Channel(ours), first["pid"], self.uid)
+            template_theirs.close()
+            warden_theirs.close()
+        sandbox = Sandbox(Channel(template_ours), Channel(warden_ours), first["pid"], self.uid)
         try:
-            sandbox.pid = int(sandbox.channel.receive(30)["pid"])
-            sandbox.level = sandbox.channel.receive(30)["level"]
+            sandbox.pid = int(sandbox.warden.receive(30)["pid"])
+            started = sandbox.channel.receive(30)
         except Exception as exc:
             sandbox.close()
             raise ZygoteFailed(f"a sandbox did not start: {exc}") from None
+        if started.get("event") == "refused":
+            sandbox.close()
+            raise ZygoteFailed(f"a sandbox refused to start: {started.get('why')}")
+        sandbox.level = started["level"]
         return sandbox
 
     def alive(self):
-        return self.process.poll() is None
+        return self.process is None or self.process.poll() is None
 
     def close(self):
         """Stop the zygote, then kill anything still running as its sandboxes' user."""
+        if self.process is None:
+            return
         isolation.kill_quietly(self.process.pid)
         self.process.wait()
+        self.process = None
         self.control.close()
         self.log.close()
         if os.geteuid() == 0:
@@ -117,15 +138,76 @@ class Zygote:
                 time.sleep(0.01)
 
 
-class Sandbox:
-    """An isolated process running one submission; ``close`` kills it and all it started."""
+def _state(pid):
+    """The one-letter state of a process (R, S, T, Z, ...), or "" when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0].decode()
+    except (OSError, IndexError):
+        return ""
 
-    def __init__(self, channel, first_pid, uid):
+
+def _children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as found:
+            return [int(p) for p in found.read().split()]
+    except OSError:
+        return []
+
+
+class Sandbox:
+    """An isolated process running one submission; ``close`` kills it and all it started.
+
+    ``channel`` talks to the sandbox (and, through it, to its observers); ``warden`` to the
+    privileged process that made it, which never runs student code.
+    """
+
+    def __init__(self, channel, warden, first_pid, uid):
         self.channel = channel
+        self.warden = warden
         self.first_pid = first_pid
         self.pid = None
         self.uid = uid
         self.level = ""
+
+    def seal(self, seconds=10):
+        """Ask the warden to make the sandbox's writable mounts read-only; what it did."""
+        self.warden.send({"op": "seal"})
+        return self.warden.receive(seconds).get("how", "")
+
+    def stop(self):
+        """Stop the sandbox process (SIGSTOP) and wait until it is stopped; False if it is gone."""
+        isolation.kill_quietly(self.pid, signal.SIGSTOP)
+        for _ in range(2000):
+            state = _state(self.pid)
+            if state in ("T", "t"):
+                return True
+            if state in ("", "Z", "X"):
+                return False
+            time.sleep(0.0005)
+        return False
+
+    def resume(self):
+        isolation.kill_quietly(self.pid, signal.SIGCONT)
+
+    def live_children(self):
+        """Host process ids of the sandbox process's children that have not exited."""
+        return [c for c in _children(self.pid) if _state(c) not in ("", "Z", "X")]
+
+    def kill_all_but_sandbox(self):
+        """Kill every process the sandbox started (observers and what they started).
+
+        In a PID namespace every orphan becomes a child of the sandbox process; without one,
+        whatever still runs as the sandbox's user is killed too."""
+        for _ in range(200):
+            left = self.live_children()
+            if not self.level.startswith(isolation.FULL):
+                left += [p for p in isolation.processes_of(self.uid) if p != self.pid and p not in left]
+            if not left:
+                return
+            for pid in left:
+                isolation.kill_quietly(pid)
+            time.sleep(0.0005)
 
     def close(self):
         """Kill the sandbox and everything in its PID namespace (or, without one, its session).
@@ -134,8 +216,10 @@ class Sandbox:
         nothing a sandbox started survives this; ``Zygote.close`` also sweeps its user id.
         """
         self.channel.close()
+        self.warden.close()
         if self.pid:
             isolation.kill_quietly(-self.pid)   # its session, when it has no namespace
             isolation.kill_quietly(self.pid)    # init of its PID namespace: takes all with it
+            isolation.kill_quietly(self.pid, signal.SIGCONT)
         else:
             isolation.kill_quietly(self.first_pid)
