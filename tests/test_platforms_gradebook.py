@@ -1,8 +1,8 @@
 """The batch grader's results in a real nbgrader course's gradebook, as formgrader and export see them.
 
 One course in a temporary folder: ``nbgrader generate_assignment``, then ``python -m autograder
-grade submitted --gradebook`` on the four example students plus a damaged file and a notebook
-whose nbgrader metadata and outputs were tampered with. nbgrader's own API, ``nbgrader export``
+grade submitted --gradebook`` on the four example students (one of them with doctored nbgrader
+metadata and saved outputs), a fifth and a damaged file. nbgrader's own API, ``nbgrader export``
 and a real formgrader server on localhost must then show the batch grader's scores.
 """
 import csv
@@ -33,7 +33,7 @@ PLANTED = "planted-output-7c41"   # in a saved output of a submission: must neve
 
 
 def _tampered(nb):
-    """A correct notebook whose saved outputs carry a script and whose metadata claim more points."""
+    """A right notebook whose saved outputs carry a script and whose metadata claim more points."""
     nb = nbformat.from_dict(json.loads(nbformat.writes(nb)))
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
@@ -65,16 +65,16 @@ def course(tmp_path_factory):
     (root / "grading_salt").write_text(SALT + "\n")
     demo.nbgrader(root, "generate_assignment", ASSIGNMENT, "--force", env=nbgrader_environment())
     notebooks = base_notebooks(ASSIGNMENT)
+    notebooks["alternative"] = _tampered(notebooks["alternative"])   # still right, but doctored
     for student, nb in notebooks.items():
         write(root / "submitted", student, ASSIGNMENT, nb)
-    write(root / "submitted", "tampered", ASSIGNMENT, _tampered(notebooks["correct"]))
     write(root / "submitted", "regraded", ASSIGNMENT, notebooks["partly_wrong"])
     write(root / "submitted", "broken", ASSIGNMENT, b"{ this is not a notebook")
     # nbgrader's collect writes the submission time beside the notebook
     (root / "submitted" / "alternative" / ASSIGNMENT / "timestamp.txt").write_text(
         "2026-03-04 05:06:07.000000 UTC")
     found, done = _grade(root)
-    assert "gradebook: 7 submissions written" in done.stderr, done.stderr[-2000:]
+    assert "gradebook: 6 submissions written" in done.stderr, done.stderr[-2000:]
     return root, found
 
 
@@ -92,11 +92,11 @@ def _grades(root, student):
 def test_each_grade_cell_holds_the_batch_graders_points(course):
     root, found = course
     full = {name: float(e.points) for name, e in exercises(ASSIGNMENT).items()}
-    for student in ("correct", "alternative", "partly_wrong", "untouched", "tampered"):
+    for student in ("correct", "alternative", "partly_wrong", "untouched"):
         grades = _grades(root, student)
         assert {name: auto for name, (auto, _, _) in grades.items()} == points(found[student]), student
         assert not any(flag for _, _, flag in grades.values()), student
-    assert points(found["correct"]) == full and points(found["tampered"]) == full
+    assert points(found["correct"]) == full and points(found["alternative"]) == full
     assert points(found["partly_wrong"]) == dict(full, linear_backward=0.0, update_parameters=0.0)
     assert set(points(found["untouched"]).values()) == {0.0}
 
@@ -137,7 +137,7 @@ def test_nbgrader_export_shows_the_batch_graders_totals(course):
 
 def test_the_autograded_notebook_has_trusted_metadata_and_no_saved_outputs(course):
     root, _ = course
-    path = root / "autograded" / "tampered" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    path = root / "autograded" / "alternative" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     text = path.read_text()
     assert PLANTED not in text and SALT not in text
     nb = nbformat.read(path, as_version=4)
@@ -202,7 +202,7 @@ def test_formgrader_shows_the_batch_graders_report(course, formgrader):
     root, _ = course
     with _gradebook(root) as gb:
         submission_id = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "partly_wrong").id
-        tampered_id = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "tampered").id
+        tampered_id = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "alternative").id
     status, page = formgrader(f"/formgrader/submissions/{submission_id}/")
     assert status == 200, page[-2000:]
     assert "linear_backward: 0 of 10 points (failed)" in page

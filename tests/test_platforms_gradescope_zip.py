@@ -1,0 +1,149 @@
+"""Gradescope's autograder.zip, built by the command line and run in a scratch folder laid out like
+Gradescope's container (``<root>/source``, ``<root>/submission``, ``<root>/results``), as root, with
+the capability to create namespaces removed (``setpriv``, as Docker does)."""
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+
+import jsonschema
+import nbformat
+import pytest
+
+from autograder.assignments import exercises
+from autograder.batch import isolation
+from batch_tools import base_notebooks
+from platforms_tools import GRADESCOPE, GRADESCOPE_OURS, read_json
+
+ASSIGNMENT = "step_by_step"
+SECRET = "zip-salt-0b9d"
+THIEF = "SALT-READ:"
+# Docker's default: no CAP_SYS_ADMIN, so unshare() fails; root keeps CAP_SETUID/SETGID.
+NO_NAMESPACES = ["setpriv", "--bounding-set=-sys_admin", "--inh-caps=-sys_admin", "--"]
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
+                                reason="needs root and setpriv (util-linux) to imitate Gradescope's container")
+
+
+@pytest.fixture(scope="module")
+def autograder_zip(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("zip")
+    course = folder / "course"
+    course.mkdir()
+    (course / "grading_salt").write_text(SECRET + "\n")
+    out = folder / "autograder.zip"
+    environment = {k: v for k, v in os.environ.items() if k != "DNN_GRADING_SALT"}
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "gradescope-zip", "--assignment", ASSIGNMENT, "--out", str(out),
+         "--course-dir", str(course), "--grade-arg=--cell-timeout=10", "--grade-arg=--call-timeout=5"],
+        capture_output=True, text=True, env=environment, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "instructor secret" in done.stderr
+    return out
+
+
+def test_the_zip_has_gradescopes_layout_and_keeps_the_salt_private(autograder_zip):
+    assert stat.S_IMODE(autograder_zip.stat().st_mode) == 0o600
+    with zipfile.ZipFile(autograder_zip) as archive:
+        modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in archive.infolist()}
+        wheel = next(n for n in modes if n.startswith("dist/") and n.endswith(".whl"))
+        config = json.loads(archive.read("gradescope.json"))
+        salt = archive.read("grading_salt").decode().strip()
+        with archive.open(wheel) as inner, zipfile.ZipFile(inner) as packaged:
+            names = set(packaged.namelist())
+    assert modes["setup.sh"] == 0o755 and modes["run_autograder"] == 0o755   # at the archive's root
+    assert modes["grading_salt"] == 0o600 and salt == SECRET
+    assert "requirements.lock" in modes
+    assert config["assignment"] == ASSIGNMENT
+    assert {"autograder/platforms/gradescope_run.py", "dnn_utils/__init__.py",
+            "testcases/__init__.py"} <= names
+
+
+def _unzip(archive_path, target):
+    """Extract as Gradescope does, keeping the files' permissions."""
+    with zipfile.ZipFile(archive_path) as archive:
+        for info in archive.infolist():
+            path = archive.extract(info, target)
+            os.chmod(path, (info.external_attr >> 16) & 0o777 or 0o644)
+
+
+def _thief(nb, secret_path):
+    """A correct notebook whose first function also tries to print the salt file."""
+    nb = nbformat.from_dict(json.loads(nbformat.writes(nb)))
+    cell = nbformat.v4.new_code_cell(
+        "_own = initialize_parameters\n"
+        "def initialize_parameters(n_x, n_h, n_y):\n"
+        "    try:\n"
+        f"        print({THIEF!r} + open({str(secret_path)!r}).read())\n"
+        "    except OSError as exc:\n"
+        "        print('salt unreadable:', type(exc).__name__)\n"
+        "    return _own(n_x, n_h, n_y)\n")
+    index = next(i for i, c in enumerate(nb.cells)
+                 if c.metadata.get("nbgrader", {}).get("grade_id") == "initialize_parameters_answer")
+    nb.cells.insert(index + 1, cell)
+    return nb
+
+
+@pytest.fixture(scope="module")
+def container(autograder_zip, tmp_path_factory):
+    """A scratch /autograder after setup.sh (installation skipped: this interpreter has the grader)."""
+    root = tmp_path_factory.mktemp("gs") / "autograder"
+    (root / "source").mkdir(parents=True)
+    _unzip(autograder_zip, root / "source")
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
+    environment = {**os.environ, "AUTOGRADER_ROOT": str(root), "DNN_SETUP_SKIP_INSTALL": "1"}
+    done = subprocess.run(["bash", str(root / "source" / "setup.sh")], capture_output=True, text=True,
+                          env=environment, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return root
+
+
+def _run(root, notebook):
+    submission = root / "submission"
+    shutil.rmtree(submission, ignore_errors=True)
+    shutil.rmtree(root / "results", ignore_errors=True)
+    submission.mkdir()
+    if notebook is not None:
+        nbformat.write(notebook, submission / f"{ASSIGNMENT}.ipynb")
+    environment = {k: v for k, v in os.environ.items() if k != "DNN_GRADING_SALT"}
+    environment.update(AUTOGRADER_ROOT=str(root), DNN_AUTOGRADER_PYTHON=sys.executable)
+    done = subprocess.run([*NO_NAMESPACES, str(root / "run_autograder")], capture_output=True, text=True,
+                          env=environment, timeout=600, cwd=root)
+    return done
+
+
+def test_setup_moves_the_salt_where_only_root_can_read_it(container):
+    salt = container / "secret" / "grading_salt"
+    assert not (container / "source" / "grading_salt").exists()
+    assert salt.read_text().strip() == SECRET
+    assert stat.S_IMODE(salt.stat().st_mode) == 0o600 and salt.stat().st_uid == 0
+    assert stat.S_IMODE((container / "secret").stat().st_mode) == 0o700
+    assert stat.S_IMODE((container / "source").stat().st_mode) & 0o077 == 0
+
+
+def test_run_autograder_without_namespaces_grades_and_says_how_it_was_isolated(container):
+    notebook = _thief(base_notebooks(ASSIGNMENT)["correct"], container / "secret" / "grading_salt")
+    done = _run(container, notebook)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = read_json(container / "results" / "results.json")
+    jsonschema.validate(results, GRADESCOPE)
+    jsonschema.validate(results, GRADESCOPE_OURS)
+    full = sum(e.points for e in exercises(ASSIGNMENT).values())
+    assert results["score"] == full, results["output"]
+    level = results["extra_data"]["isolation"]
+    assert f"sandbox: {level}" in results["output"]
+    assert not level.startswith(isolation.FULL), level        # namespaces were unavailable
+    text = json.dumps(results)
+    assert SECRET not in text and THIEF not in text           # the sandbox could not read the salt
+    assert "salt unreadable: PermissionError" in text         # ... and it did try
+
+
+def test_run_autograder_with_no_notebook_says_what_to_upload(container):
+    done = _run(container, None)
+    assert done.returncode == 0, done.stdout + done.stderr
+    results = read_json(container / "results" / "results.json")
+    jsonschema.validate(results, GRADESCOPE)
+    assert results["score"] == 0 and f"upload {ASSIGNMENT}.ipynb" in results["output"]
