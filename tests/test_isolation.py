@@ -506,7 +506,7 @@ def test_the_full_sandbox_sees_only_the_etc_files_python_needs(mount_point):
     assert view["dumpable"] == 0 and view["unshare"] == [-1, errno.EPERM] and view["numpy"] == 6.0
 
 
-def _sandbox_then_seal(mount_point, keep_open, uid):
+def _sandbox_then_seal(mount_point, keep_open, uid, exposed):
     """First child: namespaces, a sandbox that writes in /tmp (and may keep a file open for
     writing), then seal its mounts from here, then let the sandbox try to write again.
     (No thread here: a process that unshared its PID namespace cannot start one.)"""
@@ -517,7 +517,7 @@ def _sandbox_then_seal(mount_point, keep_open, uid):
     def sandbox():
         os.close(go_write)
         os.close(ready_read)
-        isolation.enter_sandbox(uid, isolation.Limits(), EXPOSED, True, mount_point)
+        isolation.enter_sandbox(uid, isolation.Limits(), exposed, True, mount_point)
         held = open("/tmp/before.txt", "w")
         held.write("written before sealing")
         held.flush()
@@ -526,7 +526,8 @@ def _sandbox_then_seal(mount_point, keep_open, uid):
         os.write(ready_write, b"1")
         os.read(go_read, 1)
         return {"tmp": _try_write("/tmp/after.txt"), "sandbox": _try_write("/sandbox/after.txt"),
-                "listing": sorted(os.listdir("/tmp")), "uid": os.getuid()}
+                "listing": sorted(os.listdir("/tmp")), "uid": os.getuid(),
+                "exposed": [_try_read(os.path.join(path, "kit.txt")) for path in exposed]}
 
     result_read, result_write = os.pipe()
     pid = os.fork()
@@ -546,7 +547,7 @@ def _sandbox_then_seal(mount_point, keep_open, uid):
     seen = {}
     if os.read(ready_read, 1) == b"1":
         seen["root"] = sorted(os.listdir("/"))
-        seen["sealed"] = isolation.seal_writable_mounts()
+        seen["sealed"] = isolation.seal_writable_mounts(exposed=exposed)
     os.write(go_write, b"1")
     with os.fdopen(result_read, "rb") as pipe:
         answer = json.loads(pipe.read().decode() or '{"error": "the sandbox died"}')
@@ -554,25 +555,41 @@ def _sandbox_then_seal(mount_point, keep_open, uid):
     return {**seen, **answer}
 
 
+@pytest.fixture
+def kit_under_tmp():
+    """An exposed folder under /tmp, as a project cloned into ``mktemp -d`` is."""
+    path = tempfile.mkdtemp(prefix="isolation-kit-", dir="/tmp")
+    os.chmod(path, 0o755)
+    with open(os.path.join(path, "kit.txt"), "w") as handle:
+        handle.write("kit file")
+    os.chmod(os.path.join(path, "kit.txt"), 0o644)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
 @needs_namespaces
 @needs_seccomp
-def test_sealing_makes_tmp_read_only_for_the_sandbox_user(mount_point):
-    seen = run_forked(_sandbox_then_seal, mount_point, False, isolation.sandbox_uid())["ok"]
+def test_sealing_makes_tmp_read_only_for_the_sandbox_user(mount_point, kit_under_tmp):
+    uid = isolation.sandbox_uid()
+    seen = run_forked(_sandbox_then_seal, mount_point, False, uid, [kit_under_tmp])["ok"]
     assert "sandbox" in seen["root"] and "tmp" in seen["root"], "the first child sees the sandbox's root"
     assert seen["sealed"] == "/tmp read-only; /sandbox read-only"
     after = seen["ok"]
-    assert after["uid"] == isolation.sandbox_uid() and after["listing"] == ["before.txt"]
+    assert after["uid"] == uid and "before.txt" in after["listing"]
     assert after["tmp"] == "EROFS" and after["sandbox"] == "EROFS"
+    assert after["exposed"] == ["kit file"]
 
 
 @needs_namespaces
 @needs_seccomp
-def test_a_file_held_open_for_writing_is_covered_by_an_empty_read_only_mount(mount_point):
-    seen = run_forked(_sandbox_then_seal, mount_point, True, isolation.sandbox_uid())["ok"]
+def test_a_file_held_open_for_writing_is_covered_by_an_empty_read_only_mount(mount_point, kit_under_tmp):
+    seen = run_forked(_sandbox_then_seal, mount_point, True, isolation.sandbox_uid(), [kit_under_tmp])["ok"]
     assert seen["sealed"].startswith("/tmp covered by an empty read-only file system")
     assert seen["sealed"].endswith("/sandbox read-only")
     after = seen["ok"]
-    assert after["listing"] == [] and after["tmp"] == "EROFS" and after["sandbox"] == "EROFS"
+    assert "before.txt" not in after["listing"] and os.path.basename(kit_under_tmp) in after["listing"]
+    assert after["tmp"] == "EROFS" and after["sandbox"] == "EROFS"
+    assert after["exposed"] == ["kit file"], "what was exposed under /tmp stays visible"
 
 
 # ---------------------------------------------------------------- process_problems

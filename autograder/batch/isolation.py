@@ -39,7 +39,7 @@ Primitives for the grader's trusted processes:
 - ``preflight(limits, secrets, needed)``: run by the grader before a batch;
   predicts the level, refuses unsafe set-ups with a message saying how to fix
   them, and returns warnings.
-- ``seal_writable_mounts(paths=("/tmp", "/sandbox"))``: run by a privileged
+- ``seal_writable_mounts(paths=("/tmp", "/sandbox"), exposed=())``: run by a privileged
   process inside the sandbox's mount namespace that never runs student code
   (the zygote's first child; after the sandbox's ``pivot_root`` its root is
   the sandbox's root too): makes the writable tmpfs mounts read-only, or, when
@@ -124,6 +124,7 @@ class Limits:
     tmp_bytes: int = 32 * 2**20     # size of its /sandbox and /tmp
     namespaces: bool = True         # try namespaces (False: the fallback, as when they are unavailable)
     unsafe_root: bool = False       # allow student code as root / without seccomp when nothing else works
+    submission_seconds: float = 120.0   # all cells and calls of one submission together (its budget)
 
 
 def _check(result, what):
@@ -506,14 +507,35 @@ def preflight(limits, secrets=(), needed=()):
     return f"{OWN_USER}, {seccomp}", warnings
 
 
-def seal_writable_mounts(paths=("/tmp", "/sandbox")):
+def _cover(path, keep):
+    """Mount an empty read-only tmpfs over ``path``, then bind the directories ``keep`` (mounts
+    beneath ``path``, e.g. a project cloned under /tmp) again at their places, read-only."""
+    held = [(sub, os.open(sub, os.O_PATH | os.O_DIRECTORY)) for sub in sorted(keep)]
+    here = os.open(".", os.O_PATH | os.O_DIRECTORY)
+    try:
+        _mount("sealed", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64k,mode=755")
+        for sub, fd in held:
+            os.makedirs(sub, exist_ok=True)
+            os.fchdir(fd)   # the covered directory, reached through the descriptor opened before
+            _mount(".", sub, None, MS_BIND | MS_REC)
+            _mount(None, sub, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    finally:
+        os.fchdir(here)
+        for _, fd in held:
+            os.close(fd)
+        os.close(here)
+
+
+def seal_writable_mounts(paths=("/tmp", "/sandbox"), exposed=()):
     """Make the sandbox's writable mounts read-only; returns what was done, one phrase per path.
 
     Called by a privileged process in the sandbox's mount namespace (see the module
-    docstring). A bind remount read-only fails with EBUSY while a file on the mount is open
-    for writing: the mount is then covered by an empty read-only tmpfs, so that nothing
-    written there is visible by name any more (an open descriptor still reaches it:
-    ``process_problems`` reports those).
+    docstring), with the ``exposed`` directories the sandbox was given. A bind remount
+    read-only fails with EBUSY while a file on the mount is open for writing: the mount is
+    then covered by an empty read-only tmpfs (the system and exposed directories that were
+    mounted beneath it are bound again), so that nothing written there is visible by name
+    any more (an open descriptor still reaches it: ``process_problems`` reports those).
     """
     done = []
     for path in paths:
@@ -523,7 +545,8 @@ def seal_writable_mounts(paths=("/tmp", "/sandbox")):
         except OSError as exc:
             if exc.errno != errno.EBUSY:
                 raise
-            _mount("sealed", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=755")
+            inside = path.rstrip("/") + "/"
+            _cover(path, [p for p in _system_paths(exposed) if p.startswith(inside) and os.path.isdir(p)])
             done.append(f"{path} covered by an empty read-only file system (a file was open for writing)")
     return "; ".join(done)
 
