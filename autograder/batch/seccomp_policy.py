@@ -141,9 +141,26 @@ def set_not_dumpable():
         raise OSError(err, f"prctl(PR_SET_DUMPABLE): {os.strerror(err)}")
 
 
+_PREPARED = []
+
+
+def prepare():
+    """The filter, built once per process: built in the warm parent at import, each forked
+    sandbox only loads it (benchmarks/seccomp_install.py measures both ways)."""
+    if pyseccomp is None:
+        raise SeccompUnavailable(UNAVAILABLE)
+    if not _PREPARED:
+        _PREPARED.append(build_filter())
+    return _PREPARED[0]
+
+
 def install():
     """Make this process non-dumpable, then load the filter for every thread; returns a description."""
-    policy = build_filter()
+    policy = prepare()
     set_not_dumpable()
     policy.load()
     return "seccomp filter"
+
+
+if pyseccomp is not None:
+    prepare()
