@@ -12,8 +12,9 @@ the grader itself was killed or interrupted never count against a submission.
 Nothing outlives the grader: each worker arms a parent-death signal and exits at
 once if its parent is already gone, and holds neither the main process's end of
 any worker pipe nor the results store's files, so a worker left without its
-parent sees its pipe close. A submission whose grading raises inside the worker
-is set aside with the reason instead of killing the worker.
+parent sees its pipe close. When the grader itself raises while grading a
+submission, the worker lives on and the submission is shown with status
+``error`` for this run, never stored as a grade (the next run grades it again).
 """
 import multiprocessing
 import os
@@ -24,7 +25,7 @@ import time
 from multiprocessing.connection import wait
 
 from autograder.batch import grading, isolation, safe_text, wire
-from autograder.batch.host import Zygote, ZygoteFailed
+from autograder.batch.host import ZYGOTE_START_SECONDS, Zygote, ZygoteFailed
 from autograder.batch.store import QUARANTINE_AFTER
 
 
@@ -50,13 +51,10 @@ def _grade_one(item, settings, zygote):
             return grading.grade_submission(item, settings, zygote)
     except ZygoteFailed:
         raise
-    except Exception as exc:  # a grader bug met on this submission's data: same on every retry
+    except Exception as exc:  # the grader's own failure: reported, never stored as a grade
         print(f"error: grading {safe_text.line(item.path)} failed inside the grader: "
-              f"{type(exc).__name__}", file=sys.stderr)
-        return grading.not_graded(
-            item, settings.assignment, "quarantined",
-            f"the grader could not judge this submission ({type(exc).__name__}); it is set aside "
-            "to be looked at by hand")
+              f"{type(exc).__name__}: {safe_text.line(exc)}", file=sys.stderr)
+        return GraderError(type(exc).__name__)
 
 
 def _worker(settings, scratch, connection, parent=None, release=()):
@@ -82,6 +80,7 @@ def _worker(settings, scratch, connection, parent=None, release=()):
                 try:
                     if zygote is None or not zygote.alive():
                         zygote = Zygote(scratch)
+                    connection.send((sid, attempt, STARTED))
                     result = _grade_one(item, settings, zygote)
                     break
                 except ZygoteFailed as exc:
@@ -97,8 +96,19 @@ def _worker(settings, scratch, connection, parent=None, release=()):
             zygote.close()
 
 
+STARTED = "started"   # sent by a worker when its warm interpreter is up and grading begins
+
+
 class GraderBroken(RuntimeError):
     """Sandboxes cannot be started on this machine: the batch stops, nobody is quarantined."""
+
+
+class GraderError(RuntimeError):
+    """The grader itself raised while grading one submission (its message: the exception's type).
+
+    Not the submission's fault and not a grade: the attempt is closed without counting, the
+    submission is shown with status ``error`` for this run, nothing is stored, and the next run
+    grades it again."""
 
 
 class Progress:
@@ -165,7 +175,8 @@ def grade_batch(items, settings, store, config, workers, scratch, progress, dead
         workers: number of worker processes.
         scratch: folder for the zygotes' logs and caches (inside the output folder).
         progress: Progress.
-        deadline_seconds: longest time a worker may spend on one submission.
+        deadline_seconds: longest time a worker may spend grading one submission (its warm
+            interpreter's start, up to host.ZYGOTE_START_SECONDS, is not counted).
     """
     queue, results = [], {}
     store.close_open_attempts("interrupted: the grader stopped before this attempt ended")
@@ -202,7 +213,7 @@ def _run_workers(queue, results, settings, store, config, workers, scratch, prog
     def give(slot):
         sid, item = queue.pop(0)
         attempt = store.start_attempt(sid, config)
-        slots[slot].update(job=(sid, item, attempt), since=time.monotonic())
+        slots[slot].update(job=(sid, item, attempt), since=time.monotonic(), started=False)
         slots[slot]["conn"].send((sid, attempt, item))
 
     def lost(slot, why):
@@ -232,9 +243,25 @@ def _run_workers(queue, results, settings, store, config, workers, scratch, prog
                 except (EOFError, OSError):
                     lost(slot, "the grading worker died")
                 else:
+                    if isinstance(result, str) and result == STARTED:
+                        # the deadline is the submission's: a warm interpreter's start is not
+                        slots[slot].update(since=time.monotonic(), started=True)
+                        continue
                     if isinstance(result, GraderBroken):
                         store.close_attempt(attempt, f"aborted: {result}")
                         raise result
+                    if isinstance(result, GraderError):
+                        store.close_attempt(attempt, f"grader error: {result}")
+                        item = slots[slot]["job"][1]
+                        results[item.path] = grading.not_graded(
+                            item, settings.assignment, "error",
+                            f"the grader failed while grading this submission ({result}); no "
+                            "result was stored: it is graded again by the next run")
+                        progress.update("error")
+                        slots[slot]["job"] = None
+                        if queue:
+                            give(slot)
+                        continue
                     result = safe_text.clean_result(result)
                     store.save(sid, config, result, attempt)
                     results[result["submission"]] = result
@@ -244,7 +271,8 @@ def _run_workers(queue, results, settings, store, config, workers, scratch, prog
                     give(slot)
             now = time.monotonic()
             for slot, s in list(slots.items()):
-                if s["job"] and now - s["since"] > deadline:
+                allowed = deadline if s.get("started") else deadline + ZYGOTE_START_SECONDS
+                if s["job"] and now - s["since"] > allowed:
                     lost(slot, f"no result after {deadline:g} s")
                     if queue:
                         give(slot)

@@ -121,6 +121,7 @@ def encode(value, _depth=0):
 
 
 _DTYPES = {}
+_OUT_OF_RANGE = Foreign("integer out of range")   # what ``unpack`` leaves for a huge literal
 
 
 def _dtype(name):
@@ -159,7 +160,7 @@ def decode(data):
         count[0] += 1
         if count[0] > MAX_NODES or depth > MAX_DEPTH:
             raise WireError("message too large or nested too deeply")
-        if type(node) is int and not -MAX_INTEGER < node < MAX_INTEGER:
+        if node is _OUT_OF_RANGE or type(node) is int and not -MAX_INTEGER < node < MAX_INTEGER:
             raise WireError("integer out of range")
         if node is None or type(node) in (bool, int, float, str):
             return node
@@ -240,9 +241,8 @@ def unpack(body):
         return node
 
     def integer(text):
-        if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
-            raise WireError("integer out of range")
-        return int(text)
+        # not parsed (a 4000-digit literal costs time); ``decode`` refuses the value it stands for
+        return _OUT_OF_RANGE if len(text.lstrip("-")) > MAX_INTEGER_DIGITS else int(text)
 
     try:
         return json.loads(body[4:4 + length].decode("utf-8"), object_hook=resolve, parse_int=integer)
