@@ -702,9 +702,28 @@ def _grader_tree(public=True):
     return root, paths
 
 
-def _grade_without_namespaces(paths, *extra):
+PROJECT_PARTS = ("autograder", "dnn_utils", "testcases", "source", "release")
+
+
+@pytest.fixture(scope="module")
+def private_project():
+    """The project's code copied into a folder only root may enter (as a clone made inside
+    ``mktemp -d`` is): the grader counts the project's packages among what a sandbox user must
+    not read, so these tests must not depend on the permissions of wherever the suite was cloned."""
+    import autograder
+    source = os.path.dirname(os.path.dirname(os.path.abspath(autograder.__file__)))
+    root = tempfile.mkdtemp(prefix="isolation-project-")   # mode 0700
+    for part in PROJECT_PARTS:
+        shutil.copytree(os.path.join(source, part), os.path.join(root, part),
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _grade_without_namespaces(project, paths, *extra):
     from batch_tools import FAST
     env = {k: v for k, v in os.environ.items() if k != "DNN_GRADING_SALT"}
+    env["PYTHONPATH"] = project   # the private copy comes before the installed project
     os.makedirs(os.path.dirname(paths["results"]), exist_ok=True)
     return subprocess.run(
         [sys.executable, "-m", "autograder", "grade", os.path.join(paths["course"], "submitted"),
@@ -715,10 +734,10 @@ def _grade_without_namespaces(paths, *extra):
 
 @needs_root
 @needs_seccomp
-def test_grader_without_namespaces_grades_as_the_sandbox_user_that_cannot_read_the_course():
+def test_grader_without_namespaces_grades_as_the_sandbox_user_that_cannot_read_the_course(private_project):
     root, paths = _grader_tree()
     try:
-        done = _grade_without_namespaces(paths)
+        done = _grade_without_namespaces(private_project, paths)
         assert done.returncode == 0, done.stderr[-3000:]
         found = {json.loads(line)["student"]: json.loads(line) for line in done.stdout.splitlines()}
         from batch_tools import stored_results
@@ -737,12 +756,12 @@ def test_grader_without_namespaces_grades_as_the_sandbox_user_that_cannot_read_t
 
 @needs_root
 @needs_seccomp
-def test_grader_without_namespaces_refuses_when_the_sandbox_user_could_read_the_salt():
+def test_grader_without_namespaces_refuses_when_the_sandbox_user_could_read_the_salt(private_project):
     root, paths = _grader_tree()
     try:
         os.chmod(paths["course"], 0o755)
         os.chmod(paths["salt"], 0o644)
-        done = _grade_without_namespaces(paths)
+        done = _grade_without_namespaces(private_project, paths)
         graded = os.path.exists(paths["results"])
     finally:
         shutil.rmtree(root, ignore_errors=True)
