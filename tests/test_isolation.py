@@ -301,6 +301,26 @@ def test_each_denied_call_fails_with_eperm_under_the_filter_and_not_without_it(t
     assert filtered["dumpable"] == 0 and control["dumpable"] == 1
 
 
+def _x32_unshare():
+    libc.syscall(0x40000000 | seccomp_policy.syscall_number("unshare"), CLONE_NEWUSER)
+    return ctypes.get_errno()
+
+
+@needs_seccomp
+@pytest.mark.skipif(seccomp_policy.machine() != "x86_64", reason="the x32 ABI exists on x86_64 only")
+def test_a_call_through_the_x32_abi_kills_the_process_instead_of_slipping_past_the_rules():
+    assert run_forked(_x32_unshare)["ok"] in (errno.ENOSYS, errno.EINVAL, 0)   # unfiltered: the kernel's answer
+    pid = os.fork()
+    if pid == 0:
+        try:
+            seccomp_policy.install()
+            _x32_unshare()
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGSYS
+
+
 @needs_seccomp
 def test_numpy_threads_fork_subprocess_ipython_and_matplotlib_work_under_the_filter():
     import matplotlib

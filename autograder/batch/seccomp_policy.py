@@ -18,8 +18,8 @@ would open a channel out of the sandbox or between two sandboxed processes
   stays allowed);
 - ``clone3`` fails with ENOSYS: its flags sit in memory a filter cannot read,
   and the C library then falls back to ``clone``, which is filtered;
-- a system call of another architecture (32-bit calls on x86_64) kills the
-  process (libseccomp's default for architectures not in the filter).
+- a system call of another architecture or ABI (i386 ``int 0x80`` or x32
+  calls on x86_64, which the filter's rules would not see) kills the process.
 
 Every child of a sandboxed process inherits the filter.
 
@@ -122,6 +122,7 @@ def build_filter():
         raise SeccompUnavailable(UNAVAILABLE)
     policy = pyseccomp.SyscallFilter(pyseccomp.ALLOW)
     policy.set_attr(pyseccomp.Attr.CTL_TSYNC, 1)   # every thread of the process, not only this one
+    policy.set_attr(pyseccomp.Attr.ACT_BADARCH, pyseccomp.KILL_PROCESS)   # 32-bit or x32 calls
     eperm = pyseccomp.ERRNO(errno.EPERM)
     for name in DENIED:
         if pyseccomp.resolve_syscall(pyseccomp.Arch.NATIVE, name) != -1:   # -1: unknown to this libseccomp
