@@ -6,18 +6,26 @@ each one different), grades them with ``nbgrader autograde`` and with
 ``python -m autograder grade --workers W`` in the same run, checks the two
 agree on every score, and prints submissions per second for both and the
 ratio. Then it grades ``--large`` submissions with the batch grader alone
-(the one-minute target for 1,000).
+(the one-minute target for 1,000), and the same ``--large`` submissions on a
+Dask ``LocalCluster`` of W worker processes (``--scheduler local:W``), checks
+the JSON is byte-identical and prints both throughputs; then it times the
+results store's single writer (what the client does per submission), and
+prints the paper plan of ``docs/cluster_plan.md`` from these numbers.
 
     OPENBLAS_NUM_THREADS=1 python benchmarks/grading.py [--submissions 100] [--workers 2] [--large 1000]
+        [--no-cluster] [--only-large]
 
 Targets (issue 3): at least 30 times nbgrader's throughput on 2 cores, and
-1,000 submissions in under a minute.
+1,000 submissions in under a minute. Issue 14: the cluster within 15% of the
+local pool's throughput on one machine.
 """
 import argparse
 import json
+import math
 import os
 import random
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -63,17 +71,62 @@ def write_submissions(course, count, seed):
         nbformat.write(nb, path)
 
 
-def batch_grade(course, workers, results):
+def batch_grade(course, workers, results, scheduler=None, raw=False):
+    """Seconds, and results by student (or the JSON text when ``raw``), of one CLI run."""
+    where = ["--scheduler", scheduler] if scheduler else ["--workers", str(workers)]
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "autograder", "grade", str(course / "submitted"), "--assignment",
-         ASSIGNMENT, "--results", str(results), "--workers", str(workers), "--format", "json",
+         ASSIGNMENT, "--results", str(results), *where, "--format", "json",
          "--quiet", "--course-dir", str(course)],
         capture_output=True, text=True, env=demo.tool_environment(), cwd=course)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(done.stderr)
+    if raw:
+        return elapsed, done.stdout
     return elapsed, {json.loads(line)["student"]: json.loads(line) for line in done.stdout.splitlines()}
+
+
+def store_rates(results_store, folder):
+    """Inserts per second of the results store's single writer, replaying a graded batch.
+
+    Per submission the client writes ``start_attempt`` then ``save`` (result and attempt
+    closed together): two transactions, as in a real batch. ``add_all`` (the notebooks'
+    bytes, one transaction per batch) is timed apart.
+    """
+    from autograder.batch.store import Store
+    from autograder.batch.submission import Submission
+    source = sqlite3.connect(results_store)
+    rows = source.execute("SELECT s.path, s.student, s.sha256, s.arrived, s.raw, r.config, r.result "
+                          "FROM submissions s JOIN results r ON r.submission_id = s.id").fetchall()
+    source.close()
+    store = Store(str(folder / "replay.sqlite"))
+    try:
+        items = [Submission(path, student, sha, arrived, raw) for path, student, sha, arrived, raw, _, _ in rows]
+        started = time.perf_counter()
+        ids = store.add_all(items, ASSIGNMENT)
+        added = time.perf_counter() - started
+        started = time.perf_counter()
+        for sid, (*_, config, text) in zip(ids, rows):
+            attempt = store.start_attempt(sid, config)
+            store.save(sid, config, json.loads(text), attempt)
+        saved = time.perf_counter() - started
+    finally:
+        store.close()
+    return len(rows) / added, len(rows) / saved
+
+
+def paper_plan(seconds_per_submission, write_rate, target=100_000, minutes=10):
+    """Lines of the plan: workers needed for ``target`` in ``minutes``, and the writer's ceiling."""
+    needed_rate = target / (60 * minutes)
+    workers = math.ceil(needed_rate * seconds_per_submission)
+    ceiling = int(write_rate * seconds_per_submission)
+    return [f"paper plan: {target:,} submissions in {minutes} min need {needed_rate:.0f} results/s; "
+            f"at {seconds_per_submission:.3f} worker-seconds each that is {workers} worker processes "
+            f"(one core each)",
+            f"  the single writer saves {write_rate:.0f} results/s, {write_rate / needed_rate:.1f}x what "
+            f"is needed: it becomes the bottleneck past ~{ceiling} worker processes"]
 
 
 def main():
@@ -82,6 +135,9 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--large", type=int, default=1000, help="0 to skip the large batch")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-cluster", action="store_true", help="skip the Dask cluster run")
+    parser.add_argument("--only-large", action="store_true",
+                        help="skip the nbgrader comparison (the large batch and cluster run only)")
     args = parser.parse_args()
     if os.environ.get("OPENBLAS_NUM_THREADS") != "1":
         print("note: set OPENBLAS_NUM_THREADS=1 for comparable timings", file=sys.stderr)
@@ -91,30 +147,48 @@ def main():
         make_course(course, "benchmark-salt")
         write_submissions(course, args.submissions, args.seed)
 
-        started = time.perf_counter()
-        demo.nbgrader(course, "autograde", ASSIGNMENT, "--force", "--Autograde.create_student=True")
-        nbgrader_seconds = time.perf_counter() - started
-        ours_seconds, ours = batch_grade(course, args.workers, Path(tmp) / "ours.sqlite")
+        if not args.only_large:
+            started = time.perf_counter()
+            demo.nbgrader(course, "autograde", ASSIGNMENT, "--force", "--Autograde.create_student=True")
+            nbgrader_seconds = time.perf_counter() - started
+            ours_seconds, ours = batch_grade(course, args.workers, Path(tmp) / "ours.sqlite")
 
-        reference = demo.read_scores(course, ASSIGNMENT, sorted(ours))
-        disagree = [s for s, scores in reference.items()
-                    if {e["function"]: e["points"] for e in ours[s]["exercises"]} != scores]
-        n = args.submissions
-        ours_rate, nbgrader_rate = n / ours_seconds, n / nbgrader_seconds
-        print(f"submissions: {n} distinct step_by_step notebooks; workers: {args.workers}; "
-              f"cores: {os.cpu_count()}")
-        print(f"nbgrader autograde: {nbgrader_seconds:8.2f} s  {nbgrader_rate:8.2f} submissions/s")
-        print(f"autograder grade:   {ours_seconds:8.2f} s  {ours_rate:8.2f} submissions/s")
-        print(f"ratio (ours / nbgrader throughput): {ours_rate / nbgrader_rate:.1f}x  (target >= 30x)")
-        print(f"scores that differ from nbgrader's: {len(disagree)} of {n}"
-              + (f" ({', '.join(disagree[:5])})" if disagree else ""))
+            reference = demo.read_scores(course, ASSIGNMENT, sorted(ours))
+            disagree = [s for s, scores in reference.items()
+                        if {e["function"]: e["points"] for e in ours[s]["exercises"]} != scores]
+            n = args.submissions
+            ours_rate, nbgrader_rate = n / ours_seconds, n / nbgrader_seconds
+            print(f"submissions: {n} distinct step_by_step notebooks; workers: {args.workers}; "
+                  f"cores: {os.cpu_count()}")
+            print(f"nbgrader autograde: {nbgrader_seconds:8.2f} s  {nbgrader_rate:8.2f} submissions/s")
+            print(f"autograder grade:   {ours_seconds:8.2f} s  {ours_rate:8.2f} submissions/s")
+            print(f"ratio (ours / nbgrader throughput): {ours_rate / nbgrader_rate:.1f}x  (target >= 30x)")
+            print(f"scores that differ from nbgrader's: {len(disagree)} of {n}"
+                  + (f" ({', '.join(disagree[:5])})" if disagree else ""))
 
         if args.large:
             shutil.rmtree(course / "submitted")
             write_submissions(course, args.large, args.seed + 1)
-            seconds, found = batch_grade(course, args.workers, Path(tmp) / "large.sqlite")
-            print(f"large batch: {len(found)} submissions in {seconds:.1f} s "
-                  f"({len(found) / seconds:.1f}/s; target: 1,000 in under 60 s)")
+            seconds, text = batch_grade(course, args.workers, Path(tmp) / "large.sqlite", raw=True)
+            found = text.count("\n")
+            print(f"large batch: {found} submissions in {seconds:.1f} s "
+                  f"({found / seconds:.1f}/s; target: 1,000 in under 60 s)")
+            if not args.no_cluster:
+                cluster_run(course, Path(tmp), args.workers, found, seconds, text)
+
+
+def cluster_run(course, folder, workers, count, pool_seconds, pool_text):
+    """The large batch again on a LocalCluster of ``workers`` processes; the store's write rate."""
+    seconds, text = batch_grade(course, workers, folder / "cluster.sqlite", f"local:{workers}", raw=True)
+    pool_rate, cluster_rate = count / pool_seconds, count / seconds
+    print(f"cluster (--scheduler local:{workers}): {count} submissions in {seconds:.1f} s "
+          f"({cluster_rate:.1f}/s); local pool {pool_rate:.1f}/s; cluster / pool throughput "
+          f"{cluster_rate / pool_rate:.2f} (target >= 0.85); JSON byte-identical: {text == pool_text}")
+    add_rate, write_rate = store_rates(folder / "cluster.sqlite", folder)
+    print(f"results store (single writer, WAL): {write_rate:.0f} submissions/s saved "
+          f"(start_attempt + save: 2 transactions each); add_all {add_rate:.0f} notebooks/s")
+    for line in paper_plan(workers * seconds / count, write_rate):
+        print(line)
 
 
 if __name__ == "__main__":

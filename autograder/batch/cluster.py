@@ -48,6 +48,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import dask
 from distributed import Client, Event, LocalCluster, get_client, get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 
@@ -60,10 +61,18 @@ PLUGIN_NAME = "dnn-grading-zygote"
 LOCAL = "local:"
 MAX_SHARD = 16              # submissions per task at most (~1-2 s of grading)
 SHARDS_PER_SLOT = 3         # the queue is cut so that each worker thread gets ~3 more shards
+PREFETCH = 2                # shards in flight per worker thread: the next one waits on the worker
 CONNECT_SECONDS = 30
 WORKERS_WAIT_SECONDS = 120  # how long a batch waits for a first (or any) worker
 SLOTS_REFRESH_SECONDS = 2.0
 ENV = "DNN_GRADING_SCHEDULER"
+LOCAL_CONFIG = {
+    # workers (and their restarts) fork from a fresh, salt-free server process that imported
+    # Dask once, instead of each starting an interpreter
+    "distributed.worker.multiprocessing-method": "forkserver",
+    # the statistical profiler samples the grading thread every 10 ms: a cost with no use here
+    "distributed.worker.profile.enabled": False,
+}
 
 
 class ClusterError(RuntimeError):
@@ -205,9 +214,13 @@ def connect(address):
             count = address[len(LOCAL):]
             if not count.isdigit() or int(count) < 1:
                 raise ClusterError(f"--scheduler {address!r}: write local:N with N >= 1 workers")
-            cluster = stack.enter_context(LocalCluster(
-                n_workers=int(count), processes=True, threads_per_worker=1,
-                dashboard_address=None, silence_logs=logging.ERROR))
+            stack.enter_context(dask.config.set(LOCAL_CONFIG))
+            try:
+                cluster = stack.enter_context(LocalCluster(
+                    n_workers=int(count), processes=True, threads_per_worker=1,
+                    dashboard_address=None, silence_logs=logging.ERROR))
+            except RuntimeError as exc:
+                raise ClusterError(f"cannot start a local Dask cluster: {exc}") from None
             client = stack.enter_context(Client(cluster))
         else:
             try:
@@ -267,8 +280,12 @@ class _Batch:
         return self._slots
 
     def dispatch(self):
-        while self.waiting and len(self.shards) < self.slots():
+        """Send shards while workers have room: a shard of several may wait on a busy worker
+        (no attempt is open until it starts); one sent alone only goes to a free thread."""
+        while self.waiting and len(self.shards) < PREFETCH * self.slots():
             first = self.waiting[0]
+            if first[2] and len(self.shards) >= self.slots():
+                return
             if first[2]:
                 taken = [self.waiting.pop(0)]
             else:
