@@ -42,6 +42,11 @@ def _tampered(nb):
         if cell.cell_type == "code" and not cell.outputs:
             cell.outputs = [nbformat.v4.new_output(
                 "display_data", data={"text/html": f"<script>alert('{PLANTED}')</script>"})]
+    nb.cells.append(nbformat.v4.new_markdown_cell(f"<img src=x onerror=alert('{PLANTED}')> my answer: a < b"))
+    raw = nbformat.v4.new_raw_cell(f"<script>alert('{PLANTED}')</script>")
+    raw.metadata["format"] = "text/html"
+    nb.cells.append(raw)
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {PLANTED: {}}}}
     fake = nbformat.v4.new_code_cell("x = 1")
     fake.metadata["nbgrader"] = {"grade": True, "grade_id": "extra_credit", "points": 50,
                                  "solution": False, "locked": False, "schema_version": 3}
@@ -139,8 +144,12 @@ def test_the_autograded_notebook_has_trusted_metadata_and_no_saved_outputs(cours
     root, _ = course
     path = root / "autograded" / "alternative" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     text = path.read_text()
-    assert PLANTED not in text and SALT not in text
+    assert "<img" not in text and SALT not in text
     nb = nbformat.read(path, as_version=4)
+    assert "widgets" not in nb.metadata
+    raw = [c for c in nb.cells if c.cell_type == "raw"]
+    assert raw and all("format" not in c.metadata and "raw_mimetype" not in c.metadata for c in raw)
+    assert not any(PLANTED in json.dumps(c.get("outputs", [])) for c in nb.cells)
     meta = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"] for c in nb.cells
             if "nbgrader" in c.metadata}
     assert "extra_credit" not in meta
@@ -211,7 +220,9 @@ def test_formgrader_shows_the_batch_graders_report(course, formgrader):
     for name in exercises(ASSIGNMENT):                          # formgrader's score box of each cell
         assert f'id="{name}"' in page, name
     status, page = formgrader(f"/formgrader/submissions/{tampered_id}/")
-    assert status == 200 and PLANTED not in page and SALT not in page
+    assert status == 200 and SALT not in page
+    assert f"<script>alert('{PLANTED}')" not in page and "onerror" not in page.replace("&lt;img src=x onerror", "")
+    assert "my answer: a &lt; b" in page            # the student's own words are still shown, as text
 
 
 def test_manual_scores_survive_a_regrade_and_a_changed_auto_score_asks_for_review(course):

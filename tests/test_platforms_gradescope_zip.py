@@ -7,7 +7,9 @@ import shutil
 import stat
 import subprocess
 import sys
+import sysconfig
 import zipfile
+from pathlib import Path
 
 import jsonschema
 import nbformat
@@ -49,17 +51,15 @@ def test_the_zip_has_gradescopes_layout_and_keeps_the_salt_private(autograder_zi
     assert stat.S_IMODE(autograder_zip.stat().st_mode) == 0o600
     with zipfile.ZipFile(autograder_zip) as archive:
         modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in archive.infolist()}
-        wheel = next(n for n in modes if n.startswith("dist/") and n.endswith(".whl"))
         config = json.loads(archive.read("gradescope.json"))
         salt = archive.read("grading_salt").decode().strip()
-        with archive.open(wheel) as inner, zipfile.ZipFile(inner) as packaged:
-            names = set(packaged.namelist())
     assert modes["setup.sh"] == 0o755 and modes["run_autograder"] == 0o755   # at the archive's root
     assert modes["grading_salt"] == 0o600 and salt == SECRET
-    assert "requirements.lock" in modes
+    assert "requirements.lock" in modes and "project/pyproject.toml" in modes
     assert config["assignment"] == ASSIGNMENT
-    assert {"autograder/platforms/gradescope_run.py", "dnn_utils/__init__.py",
-            "testcases/__init__.py"} <= names
+    assert {"project/autograder/platforms/gradescope_run.py", "project/dnn_utils/__init__.py",
+            "project/testcases/__init__.py", f"project/source/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"} <= set(modes)
+    assert not [n for n in modes if "__pycache__" in n or n.startswith(("project/tests/", "project/.venv/"))]
 
 
 def _unzip(archive_path, target):
@@ -87,16 +87,27 @@ def _thief(nb, secret_path):
     return nb
 
 
+def _install(root):
+    """What setup.sh's ``pip install -e`` does, offline: a virtual environment in ``root/venv``
+    that imports the zip's project, the other dependencies taken from this interpreter's."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "venv")], check=True)
+    site = Path(subprocess.run([str(root / "venv" / "bin" / "python"), "-c",
+                                "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    (site / "zz_project.pth").write_text(f"{root / 'source' / 'project'}\n{sysconfig.get_paths()['purelib']}\n")
+
+
 @pytest.fixture(scope="module")
 def container(autograder_zip, tmp_path_factory):
-    """A scratch /autograder after setup.sh (installation skipped: this interpreter has the grader)."""
+    """A scratch /autograder after setup.sh (its apt/pip part done offline by ``_install``)."""
     root = tmp_path_factory.mktemp("gs") / "autograder"
     (root / "source").mkdir(parents=True)
     _unzip(autograder_zip, root / "source")
     shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
+    _install(root)
     environment = {**os.environ, "AUTOGRADER_ROOT": str(root), "DNN_SETUP_SKIP_INSTALL": "1"}
     done = subprocess.run(["bash", str(root / "source" / "setup.sh")], capture_output=True, text=True,
-                          env=environment, timeout=60)
+                          env=environment, timeout=60, cwd=root)
     assert done.returncode == 0, done.stderr
     return root
 
@@ -109,7 +120,8 @@ def _run(root, notebook):
     if notebook is not None:
         nbformat.write(notebook, submission / f"{ASSIGNMENT}.ipynb")
     environment = {k: v for k, v in os.environ.items() if k != "DNN_GRADING_SALT"}
-    environment.update(AUTOGRADER_ROOT=str(root), DNN_AUTOGRADER_PYTHON=sys.executable)
+    environment.pop("PYTHONPATH", None)
+    environment.update(AUTOGRADER_ROOT=str(root))   # run_autograder's default: root/venv/bin/python
     done = subprocess.run([*NO_NAMESPACES, str(root / "run_autograder")], capture_output=True, text=True,
                           env=environment, timeout=600, cwd=root)
     return done
@@ -122,6 +134,13 @@ def test_setup_moves_the_salt_where_only_root_can_read_it(container):
     assert stat.S_IMODE(salt.stat().st_mode) == 0o600 and salt.stat().st_uid == 0
     assert stat.S_IMODE((container / "secret").stat().st_mode) == 0o700
     assert stat.S_IMODE((container / "source").stat().st_mode) & 0o077 == 0
+    project = container / "source" / "project"
+    found = subprocess.run([str(container / "venv" / "bin" / "python"), "-I", "-c",
+                            "import autograder, os; print(os.path.dirname(autograder.__file__))"],
+                           capture_output=True, text=True, check=True, cwd=container).stdout.strip()
+    assert Path(found) == project.resolve() / "autograder"
+    for name in ("autograder", "dnn_utils", "testcases", "source"):   # the answers: root only
+        assert stat.S_IMODE((project / name).stat().st_mode) & 0o077 == 0, name
 
 
 def test_run_autograder_without_namespaces_grades_and_says_how_it_was_isolated(container):

@@ -33,7 +33,6 @@ def add_commands(commands, assignment_ids):
     build.add_argument("--assignment", required=True, choices=assignment_ids)
     build.add_argument("--out", required=True, metavar="FILE", help="the zip file to write")
     build.add_argument("--course-dir", default=".", help="where the grading_salt file is")
-    build.add_argument("--wheel", metavar="FILE", help="a built wheel of this project (default: build one)")
     build.add_argument("--visibility", choices=gradescope.VISIBILITIES, default="visible")
     build.add_argument("--grade-arg", action="append", default=[], metavar="ARG",
                        help="an extra argument for `grade` inside Gradescope (repeatable)")
@@ -44,7 +43,7 @@ def _gradescope_zip(args):
     from autograder.cli import _salt
     from autograder.platforms import gradescope_zip
     try:
-        path = gradescope_zip.build(args.assignment, args.out, _salt(args.course_dir), wheel=args.wheel,
+        path = gradescope_zip.build(args.assignment, args.out, _salt(args.course_dir),
                                     visibility=args.visibility, grade_args=args.grade_arg)
     except gradescope_zip.BuildError as exc:
         raise SystemExit(f"error: {exc}") from None

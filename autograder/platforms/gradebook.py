@@ -27,6 +27,7 @@ import copy
 import datetime
 import logging
 import os
+import re
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -258,6 +259,22 @@ def _read_submission(result, release_path):
     return nbformat.v4.new_notebook(), reason
 
 
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")   # where an HTML tag or comment could begin
+
+
+def _defuse(cell, trusted):
+    """Keep a submission's own text from becoming markup in formgrader's page: HTML in a
+    markdown cell the student could edit is shown as text, raw cells are not exported as HTML."""
+    if cell.cell_type == "markdown":
+        name = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if not (name in trusted.source and trusted.source[name].locked):
+            cell.source = _TAG_START.sub("&lt;", cell.source)
+        cell.pop("attachments", None)
+    elif cell.cell_type == "raw":
+        cell.metadata.pop("format", None)
+        cell.metadata.pop("raw_mimetype", None)
+
+
 def _stream(text, name="stdout"):
     return nbformat.v4.new_output("stream", name=name, text=text)
 
@@ -282,6 +299,9 @@ def autograded_notebook(result, trusted, release_path):
     """
     nb, unreadable = _read_submission(result, release_path)
     nb = copy.deepcopy(nb)
+    # Notebook-level metadata can carry widget state that HTML exports run as scripts.
+    nb.metadata = nbformat.from_dict({k: v for k, v in nb.metadata.items()
+                                      if k in ("kernelspec", "language_info")})
     graded = result["status"] == "graded"
     entries = {e["function"]: e for e in result["exercises"]}
     ran = {c["cell"]: c for c in result.get("cells", [])}
@@ -297,6 +317,7 @@ def autograded_notebook(result, trusted, release_path):
                 cell.source = trusted.source[name].source
         else:
             cell.metadata.pop("nbgrader", None)
+        _defuse(cell, trusted)
         if cell.cell_type != "code":
             continue
         cell.outputs, cell.execution_count = [], None
@@ -319,7 +340,7 @@ def autograded_notebook(result, trusted, release_path):
     lines = [NOTEBOOK_NOTE, f"\n\nScore: {points(result['score'])} of {points(result['max_score'])}"
              f" ({result['status']})."]
     if not graded:
-        lines.append(f"\n\nNot graded: {result.get('error') or result['status']}.")
+        lines.append(f"\n\nNot graded: {_TAG_START.sub('&lt;', str(result.get('error') or result['status']))}.")
     if unreadable:
         lines.append(f"\n\n{unreadable}; the cells below are the released notebook's.")
     if result.get("isolation"):

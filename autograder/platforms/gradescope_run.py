@@ -44,8 +44,12 @@ def secure_salt(root):
 def find_submission(root, assignment):
     """The notebook to grade: ``<assignment>.ipynb`` anywhere in the submission, else any
     notebook (graded as invalid, with the reason), else None."""
-    folder = root / "submission"
-    notebooks = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    notebooks = []
+    for top, folders, files in os.walk(root / "submission"):   # links are not followed
+        folders[:] = sorted(f for f in folders if f != ".ipynb_checkpoints")
+        notebooks.extend(Path(top) / f for f in files if f.endswith(".ipynb")
+                         and not os.path.islink(os.path.join(top, f)))
+    notebooks.sort()
     named = [p for p in notebooks if p.name == f"{assignment}.ipynb"]
     return (named or notebooks or [None])[0]
 
@@ -69,7 +73,7 @@ def run(root):
         return 0
     work = root / "grading"
     work.mkdir(mode=0o700, exist_ok=True)
-    command = [sys.executable, "-m", "autograder", "grade", str(notebook), "--assignment", assignment,
+    command = [sys.executable, "-I", "-m", "autograder", "grade", str(notebook), "--assignment", assignment,
                "--course-dir", str(secret), "--results", str(work / "results.sqlite"),
                "--format", "gradescope", "--visibility", visibility, "--workers", "1",
                *config.get("grade_args", [])]
