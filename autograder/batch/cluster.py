@@ -17,10 +17,10 @@ sends the batch to the Dask scheduler at ADDRESS (``tcp://host:8786``), or to a
   transaction; a submission whose grading stopped ``QUARANTINE_AFTER`` times
   without a result is quarantined (``pool._quarantine_if_due``).
 
-Attempts. A shard of one submission opens its attempt before it is sent (as
-the pool does); in a shard of several, each attempt is opened when the worker
-reports it starts that submission, so a client killed mid-shard never charges
-the submissions that were only waiting in the shard. When a worker dies, the
+Attempts. In a shard, each attempt is opened when the worker reports it starts
+that submission, so a client killed mid-shard never charges the submissions
+that were only waiting in the shard; a submission sent again *alone* (after a
+death) opens its attempt before it is sent, as the pool does. When a worker dies, the
 submission it was grading (started, no result) is charged one failed attempt
 and sent again *alone*, the others are sent again uncharged; when the client
 cannot tell which one it was (no ``start`` was received), all of them are sent
@@ -244,7 +244,7 @@ def _without(name):
 class _Shard:
     token: str
     entries: list                                  # [(sid, Submission)]
-    solo: bool
+    solo: bool                                     # sent alone after a death: attempt opened first
     future: object = None
     run: str = ""                                  # the run whose messages count
     attempts: dict = field(default_factory=dict)   # sid -> attempt id
@@ -295,7 +295,7 @@ class _Batch:
                     taken.append(self.waiting.pop(0))
             self.count += 1
             shard = _Shard(f"{self.count}-{uuid.uuid4().hex[:8]}", [(s, i) for s, i, _ in taken],
-                           solo=len(taken) == 1)
+                           solo=first[2])
             if shard.solo:   # before it leaves: a death is then charged to it without doubt
                 sid = shard.entries[0][0]
                 shard.attempts[sid] = self.store.start_attempt(sid, self.config)
