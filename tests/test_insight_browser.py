@@ -34,7 +34,7 @@ def test_report_in_chromium(page_path):
         assert (pair.get_attribute("data-left"), pair.get_attribute("data-right")) == plan.copied_pair
         assert page.locator("#similarity mark").count() > 0
         ranked = page.locator('table.ranked[data-exercise="update_parameters"] td.mistake-name')
-        assert ranked.all_inner_texts() == ["update_parameters_in_place", "update_parameters_sign"]
+        assert ranked.all_inner_texts() == ["update_parameters_no_rate", "update_parameters_sign"]
         shot = screenshot(page, "insight_report")
         assert shot.stat().st_size > 10_000
         assert browser.problems() == []

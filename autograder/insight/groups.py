@@ -1,9 +1,9 @@
 """Wrong answers no catalogue entry names, grouped by what they output on the hidden cases.
 
 Two answers fall in one group when every hidden case gave the same result:
-the same output digest (the grader rounds outputs before hashing, so answers
-equal within tolerance collide) or, when a case raised, the same failing
-stage. A large group is a mistake worth adding to the catalogue.
+the same failing stage (or none) and the same output digest (the grader rounds
+outputs before hashing, so answers equal within tolerance collide; a case that
+raised has no digest). A large group is a mistake worth adding to the catalogue.
 """
 from collections import defaultdict
 from dataclasses import dataclass
@@ -23,9 +23,9 @@ def signature(entry):
         return None
     key = []
     for case in hidden:
+        # the stage too: right outputs that changed the caller's inputs are not right answers
         digest = case.get("output_digest")
-        key.append(f"={digest}" if isinstance(digest, str) and digest else
-                   f"!{case.get('stage') or 'error'}")
+        key.append(f"{case.get('stage') or ''}={digest if isinstance(digest, str) else ''}")
     return tuple(key)
 
 

@@ -5,6 +5,7 @@ that is not JSON, a cell whose source is not text or an answer larger than
 ``MAX_ANSWER_CHARS`` is cut down or dropped with a note, never raised on.
 """
 import json
+import multiprocessing
 import os
 import sqlite3
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ class Submission:
     result: dict
     answers: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    outcomes: dict = field(default_factory=dict, repr=False)   # stats.outcome's memo
 
 
 def _text(source):
@@ -95,6 +97,14 @@ class Release:
     code: list         # every code cell of the release
     path: str = ""     # where it was read from ('' when not found)
 
+    def __post_init__(self):
+        self.stubs = {name: trimmed(code) for name, code in self.answers.items()}
+
+
+def trimmed(code):
+    """``code`` without leading and trailing blank lines or trailing spaces (to compare with a stub)."""
+    return "\n".join(line.rstrip() for line in code.strip().splitlines())
+
 
 def find_release(assignment, given=None, course_dir="."):
     """The release notebook: ``given``, else ``<course_dir>/release/<id>/<id>.ipynb``, else
@@ -126,11 +136,15 @@ def _connect(path):
     return db
 
 
+PARALLEL_FROM = 2000   # submissions: below this, one process reads them all
+
+
 def load(path, assignment, exercise_names=None):
     """The newest result of every submitted path of ``assignment``, sorted by path.
 
     Reads the store without writing to it (a grader may be writing at the same
-    time: WAL readers see the last committed state).
+    time: WAL readers see the last committed state). Large classes are parsed by
+    forked worker processes, each reading its share of the rows itself.
     """
     db = _connect(path)
     try:
@@ -139,11 +153,27 @@ def load(path, assignment, exercise_names=None):
                 "SELECT s.id, s.path FROM submissions s JOIN results r ON r.submission_id = s.id "
                 "WHERE s.assignment=? ORDER BY s.path, s.arrived, r.graded_at", (assignment,)):
             newest[sub_path] = sub_id
+    finally:
+        db.close()
+    ids = [newest[p] for p in sorted(newest)]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(ids) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return _read(path, ids, exercise_names)
+    size = -(-len(ids) // workers)
+    jobs = [(path, ids[i:i + size], exercise_names) for i in range(0, len(ids), size)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return [found for part in pool.starmap(_read, jobs) for found in part]
+
+
+def _read(path, ids, names):
+    """The Submissions of these submission ids, in order."""
+    db = _connect(path)
+    try:
         found = []
-        for sub_path in sorted(newest):
-            row = db.execute("SELECT s.student, s.raw, r.result FROM submissions s JOIN results r "
-                             "ON r.submission_id = s.id WHERE s.id=?", (newest[sub_path],)).fetchone()
-            found.append(_submission(sub_path, *row, exercise_names))
+        for sub_id in ids:
+            row = db.execute("SELECT s.path, s.student, s.raw, r.result FROM submissions s JOIN results r "
+                             "ON r.submission_id = s.id WHERE s.id=?", (sub_id,)).fetchone()
+            found.append(_submission(*row, names))
         return found
     finally:
         db.close()

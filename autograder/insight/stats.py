@@ -8,6 +8,8 @@ accepted: what needs them is reported as unavailable, not guessed.
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from autograder.insight.load import trimmed
+
 # Outcome of one exercise for one submission, in the order the page shows them.
 OUTCOMES = ("full", "partial", "zero", "timed out", "crashed", "not attempted", "not graded")
 
@@ -26,10 +28,6 @@ def _number(value):
     return number if number == number else 0.0
 
 
-def _stripped(code):
-    return "\n".join(line.rstrip() for line in code.strip().splitlines())
-
-
 def attempted(submission, name, entry, release):
     """False when the answer cell is the release's stub (or absent) or the function was missing."""
     if entry.get("status") in ("missing", "not graded"):
@@ -37,12 +35,19 @@ def attempted(submission, name, entry, release):
     answer = submission.answers.get(name)
     if answer is None or not answer.strip():
         return False
-    stub = release.answers.get(name)
-    return stub is None or _stripped(stub) != _stripped(answer)
+    stub = release.stubs.get(name)
+    return stub is None or stub != trimmed(answer)
 
 
 def outcome(submission, name, entry, release):
-    """One of OUTCOMES for an exercise entry."""
+    """One of OUTCOMES for the entry of exercise ``name`` of ``submission`` (memoised on it)."""
+    found = submission.outcomes.get(name)
+    if found is None:
+        found = submission.outcomes[name] = _outcome(submission, name, entry, release)
+    return found
+
+
+def _outcome(submission, name, entry, release):
     status = entry.get("status")
     if status == "not graded":
         return "not graded"

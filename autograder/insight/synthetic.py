@@ -33,7 +33,7 @@ ASSIGNMENT = "step_by_step"
 ROOT = Path(__file__).resolve().parents[2]
 
 # The planted named mistakes: {exercise: {mistake: how many students}}; distinct counts rank them.
-PLANTED = {"update_parameters": {"update_parameters_in_place": 5, "update_parameters_sign": 2},
+PLANTED = {"update_parameters": {"update_parameters_no_rate": 5, "update_parameters_sign": 2},
            "compute_cost": {"compute_cost_no_mean": 4, "compute_cost_sign": 1},
            "linear_backward": {"linear_backward_no_mean": 3}}
 
@@ -135,6 +135,9 @@ def linear_activation_forward(A_prev, W, b, activation):
     return a, (lin, z)
 '''
 
+# The cases a leaky ReLU still passes: the sigmoid example and the hidden cases without negative Z.
+LEAKY_PASSES = (0, 2, 3, 4)
+
 HOSTILE_NAME = "<script>alert('name')</script>"
 # Put into the third unnamed answer, whose author is named HOSTILE_NAME: the page shows both.
 HOSTILE_LINE = "    note = \"</pre><script>alert('code')</script><img src=x onerror=alert(1)>\"\n"
@@ -157,6 +160,7 @@ class Answer:
     code: str
     kind: str = "right"
     detail: str = ""
+    passing: tuple = ()     # "unnamed": the cases it passes anyway (as the checker finds)
 
 
 @dataclass
@@ -192,10 +196,9 @@ def _alternatives():
 # (source style or alternative style), so two students with the same mistake do not share whole
 # answers. {(exercise, mistake): {style: [(old, new), ...]}}; each edit must change the text.
 MISTAKE_EDITS = {
-    ("update_parameters", "update_parameters_in_place"): {
-        "source": [("    parameters = {}\n", "    parameters = params.copy()\n"),
-                   ("parameters[key] = params[key] - learning_rate", "parameters[key] -= learning_rate")],
-        "alternative": [("copy.deepcopy(params)", "params.copy()")]},
+    ("update_parameters", "update_parameters_no_rate"): {
+        "source": [("params[key] - learning_rate * grads", "params[key] - grads")],
+        "alternative": [("-= learning_rate * grads", "-= grads")]},
     ("update_parameters", "update_parameters_sign"): {
         "source": [("params[key] - learning_rate", "params[key] + learning_rate")],
         "alternative": [("-= learning_rate", "+= learning_rate")]},
@@ -273,10 +276,10 @@ def plan_class(honest=12, seed=0):
     plan.unnamed_group = tuple(group)
     original = honest_answers(1)
     original["L_model_forward"] = Answer(ORIGINAL_FORWARD)
-    original["linear_activation_forward"] = Answer(ORIGINAL_LEAKY, "unnamed", "leaky relu")
+    original["linear_activation_forward"] = Answer(ORIGINAL_LEAKY, "unnamed", "leaky relu", LEAKY_PASSES)
     copier = honest_answers(2)
     copier["L_model_forward"] = Answer(COPIED_FORWARD)
-    copier["linear_activation_forward"] = Answer(COPIED_LEAKY, "unnamed", "leaky relu")
+    copier["linear_activation_forward"] = Answer(COPIED_LEAKY, "unnamed", "leaky relu", LEAKY_PASSES)
     plan.copied_pair = (add(original), add(copier))
     untouched = add({name: Answer(stubs[name], "stub") for name in names})
     slow = honest_answers(0)
@@ -305,8 +308,7 @@ def case_results(exercise, answer):
         if answer.kind == "mistake":
             passed, stage, mistake = False, "value", answer.detail
             digest = _digest(exercise, answer.detail, index)
-        elif answer.kind == "unnamed" and (hidden or index == 0):
-            # right on the second example by chance: a partial score
+        elif answer.kind == "unnamed" and index not in answer.passing:
             passed, stage, digest = False, "value", _digest(exercise, answer.detail, index)
         elif answer.kind in ("stub", "timeout"):
             passed, stage, digest = False, "error", ""
@@ -322,7 +324,7 @@ def result(student, path, answers):
         answer = answers[name]
         cases = case_results(name, answer)
         passed = sum(c["passed"] for c in cases)
-        status = {"right": "passed", "mistake": "failed", "unnamed": "partial",
+        status = {"right": "passed", "mistake": "failed", "unnamed": "partial" if passed else "failed",
                   "stub": "failed", "timeout": "stopped"}[answer.kind]
         message = {"timeout": "GradingStopped: timed out after 2 s while running this case",
                    "stub": "raised NotImplementedError"}.get(answer.kind, f"{passed} of {len(cases)} cases passed")
@@ -341,7 +343,8 @@ def result(student, path, answers):
 
 
 def write_store(plan, store_path, extra=None):
-    """Write the planned class (and ``extra`` (student, notebook bytes, result) rows) into a store."""
+    """Write the planned class into a store, and ``extra`` rows: (student, notebook bytes, result),
+    with an arrival time as a fourth item when given (a later one is a resubmission)."""
     from autograder.batch.store import Store
     from autograder.batch.submission import Submission
     store = Store(str(store_path))
@@ -351,10 +354,10 @@ def write_store(plan, store_path, extra=None):
             raw = nbformat.writes(notebook(answers)).encode()
             _save(store, Submission(path, student, hashlib.sha256(raw).hexdigest(),
                                     "2026-12-01T12:00:00Z", raw), result(student, path, answers))
-        for student, raw, found in extra or ():
+        for student, raw, found, *arrived in extra or ():
             path = f"submitted/{student}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
             _save(store, Submission(path, student, hashlib.sha256(raw).hexdigest(),
-                                    "2026-12-01T12:00:00Z", raw), found)
+                                    arrived[0] if arrived else "2026-12-01T12:00:00Z", raw), found)
     finally:
         store.close()
 
