@@ -62,6 +62,7 @@ def _check_sandbox(args, limits, kit_dir):
     The project itself is a secret too (its packages hold the answers); the sandbox needs the
     Python installation and the assignment's student kit."""
     from autograder.batch import host, isolation
+    isolation.protect_grader()   # before the salt is read: a same-user sandbox cannot read our memory
     results = os.path.abspath(args.results)
     secrets = [os.path.join(args.course_dir, "grading_salt"), args.course_dir, results,
                os.path.dirname(results), *args.paths,

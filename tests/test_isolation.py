@@ -24,10 +24,13 @@ import time
 import numpy as np
 import pytest
 
-from autograder.batch import isolation, seccomp_policy
+from autograder.batch import isolation, landlock, seccomp_policy
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="dropping to a sandbox user needs root (as on CI)")
 needs_seccomp = pytest.mark.skipif(not seccomp_policy.available(), reason=seccomp_policy.UNAVAILABLE)
+LANDLOCK_ABI = landlock.abi()
+needs_landlock = pytest.mark.skipif(not LANDLOCK_ABI, reason="Landlock is not available on this kernel")
+FILES = isolation.LANDLOCK if LANDLOCK_ABI else isolation.NO_LANDLOCK   # what a fallback reaches here
 
 libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWNET = 0x10000000, 0x00020000, 0x40000000
@@ -111,8 +114,10 @@ def exposed_tree():
     os.chmod(root, 0o755)
     paths = {"root": root, "salt": os.path.join(root, "grading_salt"),
              "course": os.path.join(root, "course"), "results": os.path.join(root, "results.sqlite"),
-             "public": os.path.join(root, "public.txt")}
+             "public": os.path.join(root, "public.txt"), "shared": os.path.join(root, "shared")}
     os.mkdir(paths["course"], 0o700)
+    os.mkdir(paths["shared"])
+    os.chmod(paths["shared"], 0o1777)   # as /tmp is
     for path, mode in ((paths["salt"], 0o600), (os.path.join(paths["course"], "grading_salt"), 0o644),
                        (paths["results"], 0o600), (paths["public"], 0o644)):
         with open(path, "w") as handle:
@@ -358,6 +363,7 @@ def _fallback_view(paths):
         "read_inner_salt": _try_read(os.path.join(paths["course"], "grading_salt")),
         "write": {where: _try_write(os.path.join(where, "planted.txt"))
                   for where in (paths["root"], paths["course"], "/etc", "/root", "/usr", sys.prefix)},
+        "write_tmp": _try_write(os.path.join(paths["shared"], f"planted-{os.getpid()}.txt")),
         "write_own": _try_write(os.path.join(here, "mine.txt")),
         "numpy": float(np.linalg.det(np.diag([2.0, 3.0]))),
     }
@@ -365,22 +371,31 @@ def _fallback_view(paths):
 
 @needs_root
 @needs_seccomp
-def test_fallback_runs_as_the_sandbox_user_in_a_private_empty_folder_and_cannot_read_secrets(exposed_tree):
+@pytest.mark.parametrize("with_landlock", [False, pytest.param(True, marks=needs_landlock)])
+def test_fallback_runs_as_the_sandbox_user_in_a_private_empty_folder_and_cannot_read_secrets(
+        exposed_tree, monkeypatch, with_landlock):
+    if not with_landlock:   # as on a kernel without Landlock: permissions alone protect the files
+        monkeypatch.setattr(landlock, "abi", lambda: 0)
     uid = isolation.sandbox_uid()
     answer = in_sandbox(lambda: _fallback_view(exposed_tree), namespaces=False, uid=uid)
     assert "ok" in answer, answer
     level, seen = answer["ok"]["level"], answer["ok"]["result"]
-    assert level == f"{isolation.OWN_USER}, {isolation.SECCOMP}"
+    files = isolation.LANDLOCK if with_landlock else isolation.NO_LANDLOCK
+    assert level == f"{isolation.OWN_USER}, {files}, {isolation.SECCOMP}"
     assert seen["ids"] == [[uid] * 3, [uid] * 3, []]
     assert seen["cwd_owner"] == uid and seen["cwd_mode"] == "0o700" and seen["cwd_entries"] == []
     assert seen["home"] == seen["cwd"] and not seen["cwd"].startswith(exposed_tree["root"])
     assert seen["nproc"] == [isolation.Limits().processes] * 2
-    assert seen["read"]["public"] == "anyone may read this\n", "the control: the folder is reachable"
     assert seen["read"]["salt"] == "EACCES" and seen["read"]["results"] == "EACCES"
     assert seen["read"]["course"] == "EACCES" and seen["read_inner_salt"] == "EACCES"
     assert seen["write_own"] == "written"
     assert set(seen["write"].values()) <= {"EACCES", "EROFS", "EPERM"}, seen["write"]
     assert seen["numpy"] == 6.0
+    if with_landlock:   # what permissions allow (the controls below) Landlock still denies
+        assert seen["read"]["public"] == "EACCES" and seen["write_tmp"] == "EACCES"
+    else:
+        assert seen["read"]["public"] == "anyone may read this\n", "the control: the folder is reachable"
+        assert seen["write_tmp"] == "written", "the control: a world-writable folder is writable"
     assert not os.path.exists(seen["cwd"]), "the sandbox user's folder is removed afterwards"
 
 
@@ -415,11 +430,9 @@ def _fallback_where_only_root_exists(unsafe):
     uid = isolation.sandbox_uid()
     try:
         level = isolation.enter_sandbox(uid, limits, EXPOSED, False, None)
-        shutil.rmtree(os.getcwd())   # its working directory (as root: nobody else would remove it)
     except isolation.SandboxRefused as exc:
         level = f"refused: {exc}"
-    return {"preflight": preflight, "level": level, "euid": os.geteuid(),
-            "left": [p for p in os.listdir("/tmp") if p.startswith(f"{isolation.WORKDIR_PREFIX}{uid}-")]}
+    return {"preflight": preflight, "level": level, "euid": os.geteuid(), "cwd": os.getcwd(), "uid": uid}
 
 
 @needs_seccomp
@@ -429,10 +442,12 @@ def test_where_student_code_could_only_run_as_root_it_is_refused_without_the_uns
     refused = run_forked(_fallback_where_only_root_exists, False)["ok"]
     assert refused["preflight"].startswith("refused:") and "--allow-unsafe-root" in refused["preflight"]
     assert refused["level"].startswith("refused:") and "--allow-unsafe-root" in refused["level"]
-    assert refused["left"] == [], "a refused sandbox leaves no working directory behind"
+    left = [p for p in os.listdir("/tmp") if p.startswith(f"{isolation.WORKDIR_PREFIX}{refused['uid']}-")]
+    assert left == [], "a refused sandbox leaves no working directory behind"
     allowed = run_forked(_fallback_where_only_root_exists, True)["ok"]
-    assert allowed["preflight"] == f"{isolation.AS_ROOT}, {isolation.SECCOMP}"
-    assert allowed["level"] == f"{isolation.AS_ROOT}, {isolation.SECCOMP}" and allowed["euid"] == 0
+    shutil.rmtree(allowed["cwd"])   # its working directory: a sandbox as root has nobody to clean up after it
+    assert allowed["preflight"] == f"{isolation.AS_ROOT}, {FILES}, {isolation.SECCOMP}"
+    assert allowed["level"] == f"{isolation.AS_ROOT}, {FILES}, {isolation.SECCOMP}" and allowed["euid"] == 0
 
 
 @needs_root
@@ -441,7 +456,7 @@ def test_preflight_refuses_a_fallback_whose_user_could_read_a_secret_and_says_ho
     limits = isolation.Limits(namespaces=False)
     secrets = [exposed_tree[name] for name in ("salt", "course", "results")]
     level, warnings = isolation.preflight(limits, secrets, needed=[exposed_tree["public"]])
-    assert level == f"{isolation.OWN_USER}, {isolation.SECCOMP}" and warnings == []
+    assert level == f"{isolation.OWN_USER}, {FILES}, {isolation.SECCOMP}" and warnings == []
     os.chmod(exposed_tree["salt"], 0o644)
     os.chmod(exposed_tree["course"], 0o755)
     with pytest.raises(isolation.SandboxRefused) as refused:
@@ -483,6 +498,75 @@ def test_working_directories_of_workers_that_are_gone_are_removed_and_others_kep
     finally:
         for path in made.values():
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _landlocked(function, read=("/proc",), write=()):
+    def run():
+        _check_nnp()
+        landlock.restrict(read=read, write=write)
+        return function()
+    return run
+
+
+def _check_nnp():
+    assert libc.prctl(isolation.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
+
+
+@needs_landlock
+def test_landlock_keeps_a_sandbox_out_of_other_processes_memory():
+    grader = os.getpid()
+
+    def peek():
+        return {what: _try_read(f"/proc/{grader}/{what}")[:20] for what in ("mem", "cmdline")}
+
+    plain = run_forked(peek)["ok"]
+    confined = run_forked(_landlocked(peek))["ok"]
+    assert plain["mem"] not in ("EACCES", "EPERM") and confined["mem"] in ("EACCES", "EPERM")
+    assert confined["cmdline"] == plain["cmdline"], "the control: /proc itself stays readable"
+
+
+def _same_user_reads_environ_of(protect):
+    """As a grader that is not root: this process (an ordinary user, the salt in its environment)
+    forks a process of the same user (the sandbox) that tries to read its environment."""
+    os.setresgid(65534, 65534, 65534)
+    os.setresuid(65534, 65534, 65534)
+    libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)   # as a process the user started (a change of user cleared it)
+    if protect:
+        isolation.protect_grader()
+    me = os.getpid()
+    return run_forked(lambda: _try_read(f"/proc/{me}/environ")[:3] and _try_read(f"/proc/{me}/environ"))["ok"]
+
+
+@needs_root
+def test_a_protected_grader_keeps_its_environment_from_a_sandbox_of_the_same_user():
+    # /proc/<pid>/environ is the environment the process started with (this test's): PATH is in it
+    plain = run_forked(_same_user_reads_environ_of, False)["ok"]
+    protected = run_forked(_same_user_reads_environ_of, True)["ok"]
+    assert "PATH=" in plain, "the control: same user, not protected"
+    assert protected == "EACCES"
+
+
+@needs_landlock
+def test_forbid_writes_leaves_nothing_writable_not_even_the_own_folder(tmp_path):
+    folder = str(tmp_path)
+
+    def writes():
+        before = _try_write(os.path.join(folder, "before.txt"))
+        landlock.forbid_writes()
+        return {"before": before, "after": _try_write(os.path.join(folder, "after.txt")),
+                "remove": _try_remove(os.path.join(folder, "before.txt")),
+                "read": _try_read(os.path.join(folder, "before.txt"))}
+
+    seen = run_forked(_landlocked(writes, read=("/proc",), write=(folder,)))["ok"]
+    assert seen == {"before": "written", "after": "EACCES", "remove": "EACCES", "read": "x"}
+
+
+def _try_remove(path):
+    try:
+        os.unlink(path)
+        return "removed"
+    except OSError as exc:
+        return errno.errorcode[exc.errno]
 
 
 def test_unshare_namespaces_raises_when_told_not_to_use_them():
@@ -766,10 +850,13 @@ def test_grader_without_namespaces_grades_as_the_sandbox_user_that_cannot_read_t
         shutil.rmtree(root, ignore_errors=True)
     assert found["honest"]["score"] == found["honest"]["max_score"] > 0
     assert found["snoop"]["score"] == found["honest"]["score"]
-    assert f"{isolation.OWN_USER}, {isolation.SECCOMP}" in done.stderr
+    assert f"{isolation.OWN_USER}, {FILES}, {isolation.SECCOMP}" in done.stderr
     printed = "\n".join(cell.get("output", "") for cell in stored["snoop"]["cells"])
     seen = dict(line.split(" ", 2)[1:] for line in printed.splitlines() if line.startswith("SNOOP "))
-    assert seen["public"] == "READ public control", "the control: the sandbox reaches the folder"
+    if LANDLOCK_ABI:   # Landlock denies even what permissions allow
+        assert seen["public"] == "DENIED PermissionError"
+    else:
+        assert seen["public"] == "READ public control", "the control: the sandbox reaches the folder"
     assert seen["salt"] == seen["course"] == seen["results"] == "DENIED PermissionError"
     assert isolation._is_sandbox_uid(int(seen["uid"]))
 

@@ -38,7 +38,9 @@ Primitives for the grader's trusted processes:
 
 - ``preflight(limits, secrets, needed)``: run by the grader before a batch;
   predicts the level, refuses unsafe set-ups with a message saying how to fix
-  them, and returns warnings.
+  them, and returns warnings. ``protect_grader()``: the grader's processes
+  made non-dumpable, so that a same-user sandbox cannot read their
+  environment (the salt may be there) or memory.
 - ``seal_writable_mounts(paths=("/tmp", "/sandbox"), exposed=())``: run by a privileged
   process inside the sandbox's mount namespace that never runs student code
   (the zygote's first child; after the sandbox's ``pivot_root`` its root is
@@ -68,7 +70,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
-from autograder.batch import seccomp_policy
+from autograder.batch import landlock, seccomp_policy
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -90,11 +92,12 @@ WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")   # where a fallback sandbox u
 WORKDIR_PREFIX = "dnn-sandbox-"
 
 FULL = "namespaces, private file system, own user, resource limits"
-OWN_USER = ("no namespaces: own user, empty private working directory, resource limits "
-            "(host file system, protected by permissions only)")
+OWN_USER = "no namespaces: own user, empty private working directory, resource limits"
 AS_ROOT = ("UNSAFE: no namespaces and no other user id usable, student code runs as root "
            "(allowed by --allow-unsafe-root): resource limits and own session only")
 LIMITS_ONLY = "resource limits and own session only (same user as the grader, no namespaces)"
+LANDLOCK = "Landlock (reads only the system, Python and the exposed packages; writes only its folder)"
+NO_LANDLOCK = "no Landlock (the host's files are protected by their permissions only)"
 SECCOMP = "seccomp filter"
 NO_SECCOMP = "NO seccomp filter (libseccomp missing; allowed by --allow-unsafe-root)"
 
@@ -337,6 +340,18 @@ def _fallback_workdir(uid):
     return path
 
 
+def _confine(workdir, exposed):
+    """Without a private root: Landlock keeps reads to the system, Python and ``exposed``, and
+    writes to ``workdir`` (and /dev/null); returns the phrase for the level reached."""
+    read = ["/usr", "/bin", "/lib", "/lib64", "/sbin", *ETC_FILES, sys.prefix, sys.base_prefix,
+            sys.exec_prefix, *exposed, "/proc", "/dev/urandom", "/dev/random"]
+    try:
+        landlock.restrict(read=read, write=[workdir, "/dev/null", "/dev/zero"])
+    except OSError:
+        return NO_LANDLOCK
+    return LANDLOCK
+
+
 def _seccomp(limits):
     """Install the filter; without libseccomp refuse, unless unsafe grading is allowed."""
     if not seccomp_policy.available():
@@ -381,19 +396,30 @@ def enter_sandbox(uid, limits, exposed, namespaces, mount_point):
                                      "it would run as root: pass --allow-unsafe-root to accept that") from None
             workdir = workdir or tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}root-")
             level = AS_ROOT
+    else:
+        os.setsid()
+        workdir = tempfile.mkdtemp(prefix="sandbox-", dir=os.getcwd())   # empty; the batch removes it
+        _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
+        level = LIMITS_ONLY
+    if not namespaces:
         os.chdir(workdir)
         os.environ.update(HOME=workdir, TMPDIR=workdir)
         tempfile.tempdir = workdir
-    else:
-        os.setsid()
-        os.chdir(tempfile.mkdtemp(prefix="sandbox-", dir=os.getcwd()))   # empty; the batch removes it
-        _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
-        level = LIMITS_ONLY
+        if level == AS_ROOT:   # Landlock needs NO_NEW_PRIVS, which root did not get from drop_privileges
+            _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
+        level = f"{level}, {_confine(workdir, exposed)}"
     set_parent_death_signal()   # after the change of user, which clears it
     if os.getppid() != parent:   # the parent died before the signal was armed
         os._exit(1)
-    apply_limits(limits, mapped, own_user=level in (FULL, OWN_USER))
+    apply_limits(limits, mapped, own_user=level.startswith((FULL, OWN_USER)))
     return f"{level}, {_seccomp(limits)}"
+
+
+def protect_grader():
+    """Make the grader's own processes non-dumpable (inherited by the workers it forks): a
+    sandbox running as the same user (a grader that is not root) can then not read their
+    ``/proc/<pid>/environ`` (where ``DNN_GRADING_SALT`` may be), memory or file descriptors."""
+    seccomp_policy.set_not_dumpable()
 
 
 def _probe_in_child(function, *args):
@@ -470,6 +496,7 @@ def preflight(limits, secrets=(), needed=()):
     """
     warnings = []
     seccomp = SECCOMP
+    files = LANDLOCK if landlock.abi() else NO_LANDLOCK
     if not seccomp_policy.available():
         if not limits.unsafe_root:
             raise SandboxRefused(seccomp_policy.UNAVAILABLE + "; or pass --allow-unsafe-root to grade without it")
@@ -477,7 +504,7 @@ def preflight(limits, secrets=(), needed=()):
     if os.geteuid() != 0:
         warnings.append("the grader is not root: student code runs as the grader's own user and can read "
                         "whatever it can (run it as root, with namespaces, to isolate submissions)")
-        return f"{LIMITS_ONLY}, {seccomp}", warnings
+        return f"{LIMITS_ONLY}, {files}, {seccomp}", warnings
     if namespaces_available(limits.namespaces):
         return f"{FULL}, {seccomp}", warnings
     remove_orphaned_workdirs()
@@ -493,7 +520,7 @@ def preflight(limits, secrets=(), needed=()):
                 "the results. Grade on a machine or container that allows namespaces or other user "
                 "ids, or pass --allow-unsafe-root to accept running it as root")
         warnings.append("student code runs as root (--allow-unsafe-root)")
-        return f"{AS_ROOT}, {seccomp}", warnings
+        return f"{AS_ROOT}, {files}, {seccomp}", warnings
     readable = probe["ok"]["readable"]
     if readable:
         raise SandboxRefused(
@@ -504,7 +531,7 @@ def preflight(limits, secrets=(), needed=()):
         warnings.append(f"the sandbox user cannot read {path}: modules the warm interpreter did not "
                         "import before the sandbox started cannot be imported (chmod o+rX on it "
                         "and o+x on its parents to allow it)")
-    return f"{OWN_USER}, {seccomp}", warnings
+    return f"{OWN_USER}, {files}, {seccomp}", warnings
 
 
 def _cover(path, keep):
