@@ -554,15 +554,42 @@ def _cover(path, keep):
         os.close(here)
 
 
+def _unescape(field):
+    """A path as /proc/<pid>/mountinfo writes it (space, tab, newline, backslash in octal)."""
+    for code, char in (("\\040", " "), ("\\011", "\t"), ("\\012", "\n"), ("\\134", "\\")):
+        field = field.replace(code, char)
+    return field
+
+
+def _mounts_beneath(path, exposed):
+    """The outermost mount points strictly beneath ``path`` in this mount namespace, read from
+    the namespace's first process (this process's own /proc entry may not exist in a sandbox's
+    PID namespace); from ``exposed`` and the system paths when that cannot be read."""
+    inside = path.rstrip("/") + "/"
+    found = None
+    for source in ("/proc/1/mountinfo", "/proc/self/mountinfo"):
+        try:
+            with open(source) as mountinfo:
+                found = [_unescape(line.split()[4]) for line in mountinfo if len(line.split()) > 4]
+            break
+        except OSError:
+            continue
+    if found is None:
+        found = _system_paths(exposed)
+    below = sorted({m for m in found if m.startswith(inside)})
+    return [m for m in below if not any(m.startswith(k.rstrip("/") + "/") for k in below if k != m)]
+
+
 def seal_writable_mounts(paths=("/tmp", "/sandbox"), exposed=()):
     """Make the sandbox's writable mounts read-only; returns what was done, one phrase per path.
 
     Called by a privileged process in the sandbox's mount namespace (see the module
-    docstring), with the ``exposed`` directories the sandbox was given. A bind remount
-    read-only fails with EBUSY while a file on the mount is open for writing: the mount is
-    then covered by an empty read-only tmpfs (the system and exposed directories that were
-    mounted beneath it are bound again), so that nothing written there is visible by name
-    any more (an open descriptor still reaches it: ``process_problems`` reports those).
+    docstring). A bind remount read-only fails with EBUSY while a file on the mount is open
+    for writing: the mount is then covered by an empty read-only tmpfs, and the mounts that
+    were beneath it (a kit or a project under /tmp: found in the namespace's mount table, or
+    else among ``exposed`` and the system paths) are bound again, so that nothing written
+    there is visible by name any more (an open descriptor still reaches it:
+    ``process_problems`` reports those).
     """
     done = []
     for path in paths:
@@ -572,8 +599,7 @@ def seal_writable_mounts(paths=("/tmp", "/sandbox"), exposed=()):
         except OSError as exc:
             if exc.errno != errno.EBUSY:
                 raise
-            inside = path.rstrip("/") + "/"
-            _cover(path, [p for p in _system_paths(exposed) if p.startswith(inside) and os.path.isdir(p)])
+            _cover(path, [p for p in _mounts_beneath(path, exposed) if os.path.isdir(p)])
             done.append(f"{path} covered by an empty read-only file system (a file was open for writing)")
     return "; ".join(done)
 
