@@ -195,7 +195,10 @@ ATTACKS = [
                "def linear_forward(A, W, b):\n"
                "    Z = np.array([[3.26295337, -1.23429987]])\n"
                "    return Z, (A, W, b)\n")}),
-    Attack("delegates_to_the_reference", "correct", 95, status_of("linear_forward", "delegated"),
+    # the sandbox holds the student kit only: the assignment's reference cannot even be imported
+    Attack("delegates_to_the_reference", "correct", 95,
+           both(status_of("linear_forward", "missing", "failed"),
+                cell_error("No module named 'dnn_utils.step_by_step'")),
            answer={"linear_forward": (
                "import dnn_utils.step_by_step as reference\n"
                "def linear_forward(A, W, b):\n"
@@ -293,7 +296,7 @@ ATTACKS = [
     Attack("imports_what_was_not_preloaded", "correct", 100,
            lambda r: "imported" in r["cells"][-1]["output"] and not r["cells"][-1]["error"],
            cell="import matplotlib.backends.backend_svg, numpy.polynomial, json.tool, fractions\n"
-                "import dnn_utils.activations, testcases.example\nprint('imported')"),
+                "import dnn_utils.activations, testcases.step_by_step\nprint('imported')"),
     Attack("warning_from_correct_answer", "correct", 100,
            lambda r: any("UserWarning" in w for e in r["exercises"] for w in e["warnings"]),
            answer={"linear_forward": (
@@ -303,6 +306,35 @@ ATTACKS = [
                "    return W @ A + b, (A, W, b)\n")}),
     Attack("skip_tag_on_an_answer", "correct", 90, status_of("compute_cost", "missing"),
            edit=skip_tags_on_answers),
+    # --- data the trusted side must refuse without dying (wire bounds) ---
+    Attack("cost_beyond_any_float", "correct", 90, status_of("compute_cost", "failed"),
+           answer={"compute_cost": "def compute_cost(AL, Y):\n    return 10 ** 400\n"}),
+    # a frame the function forges is read as its own answer: it only spoils that exercise
+    Attack("forged_impossible_shape", "correct", 95,
+           both(status_of("linear_forward", "failed", "partial", "stopped"),
+                lambda r: "could not read" in next(e for e in r["exercises"]
+                                                   if e["function"] == "linear_forward")["message"]),
+           answer={"linear_forward": (
+               "import json, os, stat, struct\n"
+               "import numpy as np\n"
+               "SENT = []\n"
+               "def _forge():\n"
+               "    blob = b''\n"
+               "    for output in ({'$array': ['<f8', [0, 10**30], {'$blob': [0, 0]}]},):\n"
+               "        text = json.dumps({'event': 'observation', 'index': 0,\n"
+               "                           'observation': {'output': output}}).encode()\n"
+               "        body = struct.pack('>I', len(text)) + text\n"
+               "        for fd in range(3, 64):\n"
+               "            try:\n"
+               "                if stat.S_ISSOCK(os.fstat(fd).st_mode):\n"
+               "                    os.write(fd, struct.pack('>I', len(body)) + body)\n"
+               "            except OSError:\n"
+               "                pass\n"
+               "def linear_forward(A, W, b):\n"
+               "    if not SENT:\n"
+               "        SENT.append(1)\n"
+               "        _forge()\n"
+               "    return W @ A + b, (A, W, b)\n")}),
     # --- malformed files ---
     Attack("renamed_notebook", "correct", 0, invalid("named"), filename="my_work.ipynb"),
     Attack("wrong_assignment", "correct", 0, invalid("another assignment"), raw="application"),

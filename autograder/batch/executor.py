@@ -240,6 +240,7 @@ def serve(channel, shell):
         request = channel.receive()
         if request.get("op") != "observer":
             return
+        _reap()   # what the grader killed since: zombies would count against the process limit
         pid = os.fork()
         if pid == 0:
             try:
