@@ -14,7 +14,8 @@ import nbformat
 import pytest
 
 from autograder.assignments import exercises
-from autograder.runner import cases_for
+from autograder.salt import assignment_salt
+from autograder.trusted import cases_for
 from batch_tools import (ENV, FAST, TEST_SALT, base_notebooks, grade, sandbox_processes,
                          stored_results, write)
 
@@ -152,7 +153,7 @@ def test_feedback_pages_escape_output_and_hide_hidden_cases(tmp_path):
     assert "linear_forward" in page and "95 / 100" in page
     assert TEST_SALT not in page
     exercise = exercises(ASSIGNMENT)["linear_forward"]
-    hidden = [c for c in cases_for(ASSIGNMENT, exercise, TEST_SALT) if c.hidden]
+    hidden = [c for c in cases_for(ASSIGNMENT, exercise, assignment_salt(TEST_SALT, ASSIGNMENT)) if c.hidden]
     for case in hidden:
         for value in case.args[0].ravel()[:4]:
             assert repr(float(value))[:8] not in page, "a hidden input leaked into the feedback"
