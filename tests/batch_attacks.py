@@ -335,35 +335,6 @@ ATTACKS = [
                "        SENT.append(1)\n"
                "        _forge()\n"
                "    return W @ A + b, (A, W, b)\n")}),
-    # --- data the trusted side must refuse without dying (wire bounds) ---
-    Attack("cost_beyond_any_float", "correct", 90, status_of("compute_cost", "failed"),
-           answer={"compute_cost": "def compute_cost(AL, Y):\n    return 10 ** 400\n"}),
-    # a frame the function forges is read as its own answer: it only spoils that exercise
-    Attack("forged_impossible_shape", "correct", 95,
-           both(status_of("linear_forward", "failed", "partial", "stopped"),
-                lambda r: "could not read" in next(e for e in r["exercises"]
-                                                   if e["function"] == "linear_forward")["message"]),
-           answer={"linear_forward": (
-               "import json, os, stat, struct\n"
-               "import numpy as np\n"
-               "SENT = []\n"
-               "def _forge():\n"
-               "    blob = b''\n"
-               "    for output in ({'$array': ['<f8', [0, 10**30], {'$blob': [0, 0]}]},):\n"
-               "        text = json.dumps({'event': 'observation', 'index': 0,\n"
-               "                           'observation': {'output': output}}).encode()\n"
-               "        body = struct.pack('>I', len(text)) + text\n"
-               "        for fd in range(3, 64):\n"
-               "            try:\n"
-               "                if stat.S_ISSOCK(os.fstat(fd).st_mode):\n"
-               "                    os.write(fd, struct.pack('>I', len(body)) + body)\n"
-               "            except OSError:\n"
-               "                pass\n"
-               "def linear_forward(A, W, b):\n"
-               "    if not SENT:\n"
-               "        SENT.append(1)\n"
-               "        _forge()\n"
-               "    return W @ A + b, (A, W, b)\n")}),
     # --- malformed files ---
     Attack("renamed_notebook", "correct", 0, invalid("named"), filename="my_work.ipynb"),
     Attack("wrong_assignment", "correct", 0, invalid("another assignment"), raw="application"),
