@@ -37,6 +37,7 @@ import numpy as np
 from autograder import assignments
 from autograder.batch import isolation, wire
 from autograder.batch.channel import ChannelClosed, ChannelTimeout
+from autograder.batch.host import process_state
 from autograder.batch.isolation import Limits
 from autograder.batch.submission import InvalidNotebook, cells_to_run
 from autograder.check_text import failure_lines
@@ -269,7 +270,7 @@ class _Session:
             observer = observers[0]
 
             def alive():
-                return host_state(observer) not in ("", "Z", "X")
+                return process_state(observer) not in ("", "Z", "X")
 
             waiting = list(todo)
             answered = True   # False while a message we sent may still sit unread in the socket
@@ -350,11 +351,6 @@ class _Session:
             self._fail_pending(f"the submission {out.why}")
 
 
-def host_state(pid):
-    from autograder.batch.host import _state
-    return _state(pid)
-
-
 # The cases, and the reference's and the mistakes' outputs on them, are the same for every submission of a
 # batch (the cases depend on the salt only): a worker computes each once.
 _PLANS = {}
@@ -370,13 +366,19 @@ def _cached(table, key, compute):
     return table[key]
 
 
+def _rounded(array):
+    """``array`` rounded to six significant digits of its largest finite magnitude."""
+    finite = np.abs(array[np.isfinite(array)])
+    top = float(finite.max()) if finite.size else 0.0
+    return np.round(array, 6 - int(np.floor(np.log10(top))) if top > 0 else 6)
+
+
 def output_digest(value):
-    """A short digest of an output, equal for outputs that agree to about 6 significant digits
-    (the insight report groups identical wrong answers by it)."""
+    """A short digest of an output, equal for outputs that agree to about six significant digits
+    (the insight report groups identical wrong answers by it); "" for an output it cannot read."""
     def canonical(item):
         if isinstance(item, np.ndarray) and item.dtype.kind in "biuf":
-            rounded = np.round(item.astype(float), 6 - int(np.floor(np.log10(max(np.abs(item).max(initial=0), 1e-300)))))
-            return ["a", list(item.shape), rounded.tolist()]
+            return ["a", list(item.shape), _rounded(item.astype(float)).tolist()]
         if isinstance(item, (float, np.floating)):
             return ["f", float(f"{float(item):.6g}")]
         if isinstance(item, dict):
@@ -387,7 +389,7 @@ def output_digest(value):
     try:
         with np.errstate(all="ignore"):
             return hashlib.sha256(repr(canonical(value)).encode()).hexdigest()[:16]
-    except Exception:   # an output too odd to digest has no group
+    except Exception:   # an output too odd to digest belongs to no group
         return ""
 
 

@@ -138,7 +138,7 @@ class Zygote:
                 time.sleep(0.01)
 
 
-def _state(pid):
+def process_state(pid):
     """The one-letter state of a process (R, S, T, Z, ...), or "" when it is gone."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as stat:
@@ -179,7 +179,7 @@ class Sandbox:
         """Stop the sandbox process (SIGSTOP) and wait until it is stopped; False if it is gone."""
         isolation.kill_quietly(self.pid, signal.SIGSTOP)
         for _ in range(2000):
-            state = _state(self.pid)
+            state = process_state(self.pid)
             if state in ("T", "t"):
                 return True
             if state in ("", "Z", "X"):
@@ -192,7 +192,7 @@ class Sandbox:
 
     def live_children(self):
         """Host process ids of the sandbox process's children that have not exited."""
-        return [c for c in _children(self.pid) if _state(c) not in ("", "Z", "X")]
+        return [c for c in _children(self.pid) if process_state(c) not in ("", "Z", "X")]
 
     def kill_all_but_sandbox(self):
         """Kill every process the sandbox started (observers and what they started).
