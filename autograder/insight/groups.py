@@ -10,6 +10,10 @@ from dataclasses import dataclass
 
 from autograder.insight.stats import case_results, entries, is_wrong, outcome
 
+STAGES = {"error": "raised an exception", "type": "wrong type", "shape": "wrong shape",
+          "value": "values differ", "inputs": "changed the caller's inputs",
+          "repeat": "a second call differs"}
+
 
 def signature(entry):
     """The hidden cases' outcomes as a hashable key, or None when it cannot group the answer.
@@ -38,10 +42,19 @@ class Group:
     students: list          # sorted
     representative: str     # the first student's answer cell
     representative_of: str  # that student
+    message: str = ""       # what the grader told that student about this exercise
 
     @property
     def size(self):
         return len(self.students)
+
+    @property
+    def stages(self):
+        """How the hidden cases failed, in words (e.g. "value differs on 4 hidden cases")."""
+        failing = [part.split("=", 1)[0] for part in self.signature if part.split("=", 1)[0]]
+        counts = {stage: failing.count(stage) for stage in sorted(set(failing))}
+        return "; ".join(f"{STAGES.get(stage, stage)} on {count} of {len(self.signature)} hidden cases"
+                         for stage, count in counts.items())
 
 
 def wrong_signatures(submissions, exercises, release, named=False):
@@ -69,7 +82,8 @@ def unnamed_groups(submissions, exercises, release, minimum=2):
             continue
         members = sorted(members, key=lambda s: (s.student, s.path))
         first = members[0]
+        message = str(entries(first).get(name, {}).get("message", ""))[:1500]
         groups.append(Group(name, key, [m.student for m in members],
-                            first.answers.get(name, ""), first.student))
+                            first.answers.get(name, ""), first.student, message))
     groups.sort(key=lambda g: (-g.size, order.index(g.exercise), g.students))
     return groups, alone
