@@ -2,7 +2,7 @@
 
 One course in a temporary folder: ``nbgrader generate_assignment``, then ``python -m autograder
 grade submitted --gradebook`` on the four example students (one of them with doctored nbgrader
-metadata and saved outputs), a fifth and a damaged file. nbgrader's own API, ``nbgrader export``
+metadata and saved outputs) and a damaged file. nbgrader's own API, ``nbgrader export``
 and a real formgrader server on localhost must then show the batch grader's scores.
 """
 import csv
@@ -73,13 +73,12 @@ def course(tmp_path_factory):
     notebooks["alternative"] = _tampered(notebooks["alternative"])   # still right, but doctored
     for student, nb in notebooks.items():
         write(root / "submitted", student, ASSIGNMENT, nb)
-    write(root / "submitted", "regraded", ASSIGNMENT, notebooks["partly_wrong"])
     write(root / "submitted", "broken", ASSIGNMENT, b"{ this is not a notebook")
     # nbgrader's collect writes the submission time beside the notebook
     (root / "submitted" / "alternative" / ASSIGNMENT / "timestamp.txt").write_text(
         "2026-03-04 05:06:07.000000 UTC")
     found, done = _grade(root)
-    assert "gradebook: 6 submissions written" in done.stderr, done.stderr[-2000:]
+    assert "gradebook: 5 submissions written" in done.stderr, done.stderr[-2000:]
     return root, found
 
 
@@ -112,8 +111,16 @@ def test_a_submission_that_could_not_be_graded_is_zero_and_flagged_for_review(co
     grades = _grades(root, "broken")
     assert grades and all(auto == 0 and flag for auto, _, flag in grades.values())
     nb = nbformat.read(root / "autograded" / "broken" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    assert "could not be read as a notebook" in nb.cells[0].source
+    assert "could not be read as a valid notebook" in nb.cells[0].source
     assert {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata} >= set(grades)
+
+
+def test_answer_cells_left_as_released_say_no_response_as_nbgrader_does(course):
+    root, _ = course
+    with _gradebook(root) as gb:
+        untouched = gb.find_comment("linear_backward_answer", ASSIGNMENT, ASSIGNMENT, "untouched")
+        answered = gb.find_comment("linear_backward_answer", ASSIGNMENT, ASSIGNMENT, "correct")
+        assert (untouched.auto_comment, answered.auto_comment) == ("No response.", None)
 
 
 def test_submission_times_are_nbgraders_timestamp_or_the_files_arrival(course):
@@ -134,7 +141,7 @@ def test_nbgrader_export_shows_the_batch_graders_totals(course):
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     assert set(rows) == set(found)
     for student, result in found.items():
-        if student == "regraded":   # its scores are changed by another test
+        if student == "untouched":   # its scores are changed by another test
             continue
         assert float(rows[student]["raw_score"]) == pytest.approx(result["score"]), student
         assert float(rows[student]["max_score"]) == pytest.approx(result["max_score"]), student
@@ -228,25 +235,34 @@ def test_formgrader_shows_the_batch_graders_report(course, formgrader):
 def test_manual_scores_survive_a_regrade_and_a_changed_auto_score_asks_for_review(course):
     root, found = course
     with _gradebook(root) as gb:
-        grade_cell = gb.find_grade("linear_backward", ASSIGNMENT, ASSIGNMENT, "regraded")
+        grade_cell = gb.find_grade("linear_backward", ASSIGNMENT, ASSIGNMENT, "untouched")
         grade_cell.manual_score = 7.0
         grade_cell.needs_manual_grade = False
-        comment = gb.find_comment("linear_backward_answer", ASSIGNMENT, ASSIGNMENT, "regraded")
-        comment.manual_comment = "half right: see the 1/m"
+        comment = gb.find_comment("linear_backward_answer", ASSIGNMENT, ASSIGNMENT, "untouched")
+        comment.manual_comment = "see me"
         gb.db.commit()
+    _, done = _grade(root)   # a second `grade`: stored results reused, the gradebook written again
+    assert "gradebook: 5 submissions written" in done.stderr
+    assert _grades(root, "untouched")["linear_backward"] == (0.0, 7.0, False)
+    # a result whose auto score differs (as after a fix or a new grader version) for that cell
     from autograder.platforms import gradebook
-    gradebook.write_to_course([found["regraded"]], root, ASSIGNMENT)   # the same result written again
-    assert _grades(root, "regraded")["linear_backward"] == (0.0, 7.0, False)
-    # the student's file changes (now correct): the auto score changes under the manual one
-    write(root / "submitted", "regraded", ASSIGNMENT, base_notebooks(ASSIGNMENT)["correct"])
-    regraded, _ = _grade(root)
-    assert regraded["regraded"]["score"] == 100 and regraded["regraded"]["sha256"] != found["regraded"]["sha256"]
-    assert _grades(root, "regraded")["linear_backward"] == (10.0, 7.0, True)
+    changed = json.loads(json.dumps(found["untouched"]))
+    entry = next(e for e in changed["exercises"] if e["function"] == "linear_backward")
+    entry["points"] = entry["max_points"]
+    changed["score"] = sum(e["points"] for e in changed["exercises"])
+    gradebook.write_to_course([changed], root, ASSIGNMENT)
+    assert _grades(root, "untouched")["linear_backward"] == (10.0, 7.0, True)
     with _gradebook(root) as gb:
-        assert gb.find_grade("linear_backward", ASSIGNMENT, ASSIGNMENT, "regraded").score == 7.0
+        assert gb.find_grade("linear_backward", ASSIGNMENT, ASSIGNMENT, "untouched").score == 7.0
         assert gb.find_comment("linear_backward_answer", ASSIGNMENT, ASSIGNMENT,
-                               "regraded").manual_comment == "half right: see the 1/m"
-        assert gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "regraded").needs_manual_grade
+                               "untouched").manual_comment == "see me"
+        assert gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "untouched").needs_manual_grade
+    # an unchanged auto score leaves the instructor's decision alone: no new review flag
+    with _gradebook(root) as gb:
+        gb.find_grade("linear_backward", ASSIGNMENT, ASSIGNMENT, "untouched").needs_manual_grade = False
+        gb.db.commit()
+    gradebook.write_to_course([changed], root, ASSIGNMENT)
+    assert _grades(root, "untouched")["linear_backward"] == (10.0, 7.0, False)
 
 
 def test_an_assignment_the_gradebook_lacks_is_refused_with_what_to_do(course):

@@ -175,14 +175,18 @@ def _write_results(results, course, assignment):
                 outcome.skipped[student] = "the folder name cannot be an nbgrader student id"
                 continue
             result = found[0]
+            nb = autograded_notebook(result, trusted, course.release_path(assignment))
             try:
-                _write_scores(gradebook, result, assignment, _arrival(result, course))
+                _write_scores(gradebook, result, assignment, _arrival(result, course), nb, trusted)
             except Exception as exc:   # one student's failure must not stop the others
                 gradebook.db.rollback()
                 outcome.skipped[student] = f"the gradebook refused it: {type(exc).__name__}: {exc}"
                 continue
-            nb = autograded_notebook(result, trusted, course.release_path(assignment))
-            _write_notebook(nb, course.autograded_path(student, assignment))
+            try:
+                _write_notebook(nb, course.autograded_path(student, assignment))
+            except OSError as exc:
+                outcome.skipped[student] = f"scores written, but not the autograded notebook: {exc}"
+                continue
             outcome.written.append(student)
     return outcome
 
@@ -192,7 +196,9 @@ def _sa_warning():
     return SAWarning
 
 
-def _write_scores(gradebook, result, assignment, arrived):
+def _write_scores(gradebook, result, assignment, arrived, nb, trusted):
+    """Student, submission time, auto scores and (as nbgrader autograde does) "No response." on
+    answer cells left as released; manual scores and comments are not touched."""
     student = result["student"]
     gradebook.update_or_create_student(student)
     gradebook.update_or_create_submission(assignment, student, timestamp=arrived)
@@ -213,6 +219,13 @@ def _write_scores(gradebook, result, assignment, arrived):
                 grade.needs_manual_grade = True
         else:
             grade.needs_manual_grade = False
+    from nbgrader.utils import compute_checksum
+    cells = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
+    for comment in submission.comments:
+        cell = cells.get(comment.name)
+        unchanged = cell is not None and comment.name not in trusted.task and \
+            cell.metadata["nbgrader"].get("checksum") == compute_checksum(cell)
+        comment.auto_comment = "No response." if unchanged else None
     gradebook.db.commit()
 
 
@@ -251,9 +264,11 @@ def _read_submission(result, release_path):
     reason = None
     try:
         with open(result["submission"], encoding="utf-8") as handle:
-            return nbformat.read(handle, as_version=4), None
+            nb = nbformat.read(handle, as_version=4)
+        nbformat.validate(nb)
+        return nb, None
     except Exception as exc:   # anything unreadable: shown as the release with the reason
-        reason = f"the submitted file could not be read as a notebook ({type(exc).__name__})"
+        reason = f"the submitted file could not be read as a valid notebook ({type(exc).__name__})"
     if os.path.isfile(release_path):
         return nbformat.read(release_path, as_version=4), reason
     return nbformat.v4.new_notebook(), reason
