@@ -284,3 +284,27 @@ def test_parallel_paths_give_the_same_report(built, monkeypatch):
     code = similarity.CodeSimilarity(forked, EXERCISES, load.find_release(ASSIGNMENT))
     assert [p.students for p in code.run()] == [p.students for p in values["code"].pairs]
     assert code.candidates == values["code"].candidates
+
+
+def test_malformed_result_fields_do_not_break_the_report(tmp_path):
+    """Odd values in stored results (a damaged or foreign store) are skipped or shown as text."""
+    plan = synthetic.plan_class(honest=4)
+    student = "odd"
+    answers = next(iter(plan.students.values()))
+    found = synthetic.result(student, "x", answers)
+    first, second = found["exercises"][0], found["exercises"][1]
+    first.update(points="abc", max_points=None, mistakes="compute_cost_sign", status=7)
+    first["case_results"] = [{"index": "x", "hidden": True, "family": "$\\frac{1}{0}$ <b>bold</b>",
+                              "passed": False, "stage": None, "output_digest": None},
+                             {"index": 2, "hidden": "yes", "passed": "no"}, "not a dict"]
+    second["case_results"] = {"not": "a list"}
+    found["exercises"].append("not a dict")
+    raw = synthetic.nbformat.writes(synthetic.notebook(answers)).encode()
+    store = tmp_path / "results.sqlite"
+    synthetic.write_store(plan, store, extra=[(student, raw, found)])
+    values = render.context(load.load(str(store), ASSIGNMENT), ASSIGNMENT, load.find_release(ASSIGNMENT))
+    text = render.render(values)
+    assert "$\\frac{1}{0}$ &lt;b&gt;bold&lt;/b&gt;" in text
+    assert "<b>bold" not in text
+    shown = {m.name: m for m in values["mistakes"]}
+    assert student not in [s for n in shown["initialize_parameters"].ranked for s in n.students]

@@ -64,7 +64,7 @@ def wrong_signatures(submissions, exercises, release, named=False):
         for name, entry in entries(submission).items():
             if name not in exercises or not is_wrong(outcome(submission, name, entry, release)):
                 continue
-            if entry.get("mistakes") and not named:
+            if isinstance(entry.get("mistakes"), list) and entry["mistakes"] and not named:
                 continue
             key = signature(entry)
             if key is not None:

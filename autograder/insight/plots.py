@@ -15,6 +15,11 @@ COLOURS = {"full": "#2e7d32", "partial": "#f9a825", "zero": "#c62828", "timed ou
            "crashed": "#37474f", "not attempted": "#bdbdbd", "not graded": "#8d6e63"}
 
 
+def _plain(text):
+    """``text`` shown as it is: no mathtext (a '$' would start a formula), bounded length."""
+    return text[:60].replace("$", r"\$")
+
+
 def _png(figure):
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
@@ -75,7 +80,7 @@ def family_bars(rates):
     """Pass rate per case family (visible and hidden), lowest first."""
     figure = Figure(figsize=(8, 0.4 * len(rates) + 1.2))
     axes = figure.add_subplot()
-    labels = [("hidden: " if r.hidden and not r.family.startswith("hidden") else "") + r.family
+    labels = [_plain(("hidden: " if r.hidden and not r.family.startswith("hidden") else "") + r.family)
               for r in rates]
     axes.barh(labels, [r.rate for r in rates],
               color=["#6a1b9a" if r.hidden else "#1565c0" for r in rates])

@@ -126,7 +126,8 @@ def mistakes(submissions, exercises, release):
             entry = entries(submission).get(name)
             if entry is None:
                 continue
-            named = [m for m in entry.get("mistakes") or [] if isinstance(m, str)]
+            listed = entry.get("mistakes")
+            named = [m for m in listed if isinstance(m, str)] if isinstance(listed, list) else []
             for mistake_name in sorted(set(named)):
                 who[mistake_name].append(submission.student)
             if is_wrong(outcome(submission, name, entry, release)):
