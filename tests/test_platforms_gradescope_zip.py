@@ -1,6 +1,7 @@
 """Gradescope's autograder.zip, built by the command line and run in a scratch folder laid out like
 Gradescope's container (``<root>/source``, ``<root>/submission``, ``<root>/results``), as root, with
-the capability to create namespaces removed (``setpriv``, as Docker does)."""
+the capability to create namespaces removed (``setpriv``, as Docker does); and PrairieLearn's
+external-grading entrypoint in the same installation, on PrairieLearn's ``/grade`` layout."""
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ import pytest
 from autograder.assignments import exercises
 from autograder.batch import isolation
 from batch_tools import base_notebooks
-from platforms_tools import GRADESCOPE, GRADESCOPE_OURS, read_json
+from platforms_tools import GRADESCOPE, GRADESCOPE_OURS, PRAIRIELEARN, PRAIRIELEARN_OURS, read_json
 
 ASSIGNMENT = "step_by_step"
 SECRET = "zip-salt-0b9d"
@@ -166,3 +167,42 @@ def test_run_autograder_with_no_notebook_says_what_to_upload(container):
     results = read_json(container / "results" / "results.json")
     jsonschema.validate(results, GRADESCOPE)
     assert results["score"] == 0 and f"upload {ASSIGNMENT}.ipynb" in results["output"]
+
+
+def test_prairielearn_entrypoint_grades_the_student_folder(container, tmp_path):
+    """PrairieLearn's layout (``/grade/student``, ``/grade/results``, the salt shipped in
+    ``serverFilesCourse``), the grader installed as setup.sh leaves it, no namespaces."""
+    grade_root = tmp_path / "grade"
+    (grade_root / "serverFilesCourse").mkdir(parents=True)
+    (grade_root / "serverFilesCourse" / "grading_salt").write_text(SECRET + "\n")
+    (grade_root / "student").mkdir()
+    nbformat.write(base_notebooks(ASSIGNMENT)["partly_wrong"], grade_root / "student" / f"{ASSIGNMENT}.ipynb")
+    secret = tmp_path / "secret"
+    environment = {k: v for k, v in os.environ.items() if k not in ("DNN_GRADING_SALT", "PYTHONPATH")}
+
+    def run():
+        return subprocess.run(
+            [*NO_NAMESPACES, str(container / "venv" / "bin" / "python"), "-I", "-m",
+             "autograder.platforms.prairielearn_run", "--assignment", ASSIGNMENT, "--root", str(grade_root),
+             "--secret-dir", str(secret), "--", "--cell-timeout=10"],
+            capture_output=True, text=True, env=environment, timeout=600, cwd=grade_root)
+
+    done = run()
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = read_json(grade_root / "results" / "results.json")
+    jsonschema.validate(results, PRAIRIELEARN)
+    jsonschema.validate(results, PRAIRIELEARN_OURS)
+    assert results["gradable"] is True and results["score"] == pytest.approx(0.8)
+    failed = sorted(t["name"] for t in results["tests"] if t["points"] < t["max_points"])
+    assert failed == ["10. update_parameters", "7. linear_backward"]
+    assert "sandbox: " in results["message"] and SECRET not in json.dumps(results)
+    assert not (grade_root / "serverFilesCourse" / "grading_salt").exists()
+    assert stat.S_IMODE((secret / "grading_salt").stat().st_mode) == 0o600
+    assert stat.S_IMODE((grade_root / "serverFilesCourse").stat().st_mode) == 0o700
+    # nothing handed in: not gradable, so PrairieLearn does not count the attempt
+    (grade_root / "student" / f"{ASSIGNMENT}.ipynb").unlink()
+    done = run()
+    assert done.returncode == 0, done.stdout[-3000:]
+    results = read_json(grade_root / "results" / "results.json")
+    jsonschema.validate(results, PRAIRIELEARN)
+    assert results["gradable"] is False and f"upload {ASSIGNMENT}.ipynb" in results["format_errors"][0]

@@ -16,42 +16,13 @@ Gradescope then reports that the autograder failed instead of a score.
 import argparse
 import json
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-from autograder.platforms import gradescope
+from autograder.platforms import container, gradescope
+from autograder.platforms.container import SALT  # noqa: F401  (the zip names the file)
 
 CONFIG = "gradescope.json"
-SALT = "grading_salt"
-
-
-def secure_salt(root):
-    """The folder that holds the salt (0700, the file 0600); moves it out of source/ if needed."""
-    secret = root / "secret"
-    secret.mkdir(mode=0o700, exist_ok=True)
-    os.chmod(secret, 0o700)
-    unpacked = root / "source" / SALT
-    if unpacked.exists():
-        shutil.move(str(unpacked), secret / SALT)
-    if not (secret / SALT).is_file():
-        raise SystemExit(f"error: no grading salt in {secret}: the autograder.zip was built without one")
-    os.chmod(secret / SALT, 0o600)
-    return secret
-
-
-def find_submission(root, assignment):
-    """The notebook to grade: ``<assignment>.ipynb`` anywhere in the submission, else any
-    notebook (graded as invalid, with the reason), else None."""
-    notebooks = []
-    for top, folders, files in os.walk(root / "submission"):   # links are not followed
-        folders[:] = sorted(f for f in folders if f != ".ipynb_checkpoints")
-        notebooks.extend(Path(top) / f for f in files if f.endswith(".ipynb")
-                         and not os.path.islink(os.path.join(top, f)))
-    notebooks.sort()
-    named = [p for p in notebooks if p.name == f"{assignment}.ipynb"]
-    return (named or notebooks or [None])[0]
 
 
 def no_notebook(assignment, visibility):
@@ -65,26 +36,17 @@ def no_notebook(assignment, visibility):
 def run(root):
     config = json.loads((root / "source" / CONFIG).read_text(encoding="utf-8"))
     assignment, visibility = config["assignment"], config.get("visibility", "visible")
-    secret = secure_salt(root)
+    secret = container.secure_salt(root / "secret", [root / "source" / container.SALT])
     results = root / "results" / "results.json"
-    notebook = find_submission(root, assignment)
+    notebook = container.find_notebook(root / "submission", assignment)
     if notebook is None:
         gradescope.write_json(results, no_notebook(assignment, visibility))
         return 0
-    work = root / "grading"
-    work.mkdir(mode=0o700, exist_ok=True)
-    command = [sys.executable, "-I", "-m", "autograder", "grade", str(notebook), "--assignment", assignment,
-               "--course-dir", str(secret), "--results", str(work / "results.sqlite"),
-               "--format", "gradescope", "--visibility", visibility, "--workers", "1",
-               *config.get("grade_args", [])]
-    environment = {k: v for k, v in os.environ.items() if k != "DNN_GRADING_SALT"}
-    done = subprocess.run(command, cwd=work, capture_output=True, text=True, env=environment)
-    sys.stdout.write(done.stderr)   # the instructor's log (results/stdout), never shown to students
-    lines = [line for line in done.stdout.splitlines() if line.strip()]
-    if done.returncode != 0 or len(lines) != 1:
-        print(f"the grader failed (exit status {done.returncode}); no results were written", flush=True)
+    found = container.grade_one(notebook, assignment, secret, root / "grading", "gradescope",
+                                ["--visibility", visibility, *config.get("grade_args", [])])
+    if found is None:
         return 1
-    gradescope.write_json(results, json.loads(lines[0]))
+    gradescope.write_json(results, found)
     print(f"wrote {results}", flush=True)
     return 0
 
