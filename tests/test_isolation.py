@@ -407,6 +407,46 @@ def test_the_same_code_unsandboxed_reads_everything(exposed_tree):
     assert seen["salt"] == "secret-salt\n" and seen["course"] == ["grading_salt"]
 
 
+NOBODY = 65534
+
+
+def _as_a_grader_that_is_not_root(folder, salt):
+    """A process of an ordinary user (the grader's) becomes a sandbox: no other user to drop to."""
+    os.chdir(folder)
+    os.setresgid(NOBODY, NOBODY, NOBODY)
+    os.setresuid(NOBODY, NOBODY, NOBODY)
+    level = isolation.enter_sandbox(isolation.sandbox_uid(), isolation.Limits(), EXPOSED, False, None)
+    return {"level": level, "uid": os.getuid(), "salt": _try_read(salt), "numpy": float(np.ones(3).sum()),
+            "write_own": _try_write("mine.txt"), "write_beside": _try_write(os.path.join(folder, "beside.txt"))}
+
+
+@needs_root
+@needs_seccomp
+@pytest.mark.parametrize("with_landlock", [False, pytest.param(True, marks=needs_landlock)])
+def test_a_grader_that_is_not_root_gets_limits_seccomp_and_landlock(monkeypatch, with_landlock):
+    if not with_landlock:
+        monkeypatch.setattr(landlock, "abi", lambda: 0)
+    folder = tempfile.mkdtemp(prefix="isolation-user-")
+    try:
+        os.chmod(folder, 0o755)
+        os.chown(folder, NOBODY, NOBODY)
+        salt = os.path.join(folder, "grading_salt")
+        with open(salt, "w") as handle:
+            handle.write("the grader's own salt")
+        os.chown(salt, NOBODY, NOBODY)
+        os.chmod(salt, 0o600)
+        seen = run_forked(_as_a_grader_that_is_not_root, folder, salt)["ok"]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    files = isolation.LANDLOCK if with_landlock else isolation.NO_LANDLOCK
+    assert seen["level"] == f"{isolation.LIMITS_ONLY}, {files}, {isolation.SECCOMP}"
+    assert seen["uid"] == NOBODY and seen["numpy"] == 3.0 and seen["write_own"] == "written"
+    if with_landlock:
+        assert seen["salt"] == "EACCES" and seen["write_beside"] == "EACCES"
+    else:   # the control: the same user reads and writes what the grader can
+        assert seen["salt"] == "the grader's own salt" and seen["write_beside"] == "written"
+
+
 def _enter_root_only_user_namespace():
     """Become root of a new user namespace where root is the only user id: no other user
     exists to drop to, as in a container whose user namespace maps root alone."""
