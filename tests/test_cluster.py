@@ -95,17 +95,20 @@ def _wait(condition, seconds, what):
         time.sleep(0.05)
 
 
+def _is_zygote(process):
+    return any("zygote" in part for part in process.cmdline())
+
+
 def _grading_workers(root_pid, busy_for=0.0):
     """Dask worker processes under ``root_pid`` whose zygote has run one sandbox for
     ``busy_for`` seconds or more (a submission with a slow cell: it is being graded now)."""
     busy = []
     for process in psutil.Process(root_pid).children(recursive=True):
         try:
-            if "autograder.batch.zygote" in " ".join(process.cmdline()):
+            if _is_zygote(process):
                 continue   # a zygote, or a sandbox forked from one
-            zygotes = [c for c in process.children()
-                       if "autograder.batch.zygote" in " ".join(c.cmdline())]
-            sandboxes = [c for z in zygotes for c in z.children()]
+            zygotes = [c for c in process.children() if _is_zygote(c)]
+            sandboxes = [c for z in zygotes for c in z.children(recursive=True)]
             if any(time.time() - c.create_time() >= busy_for for c in sandboxes):
                 busy.append(process)
         except psutil.NoSuchProcess:

@@ -160,16 +160,22 @@ def test_messages_seen_twice_are_written_once(batch):
     assert made.store.db.execute("SELECT COUNT(*) FROM results").fetchone()[0] == len(sent)
 
 
-def test_a_crash_on_one_submission_is_charged_to_it_alone(batch):
+def test_a_grader_error_is_shown_for_this_run_and_neither_stored_nor_charged(batch):
     made, sids, items = batch
     made.dispatch()
     token, sent, future = made.client.sent[0]
     made.apply(_message(token, "start", sent[0]))
-    made.apply(_message(token, "crashed", sent[0], why="the grader failed on it: KeyError: 'x'"))
+    made.apply(_message(token, "error", sent[0], why="KeyError"))
     made.apply(_message(token, "start", sent[1]))
     made.apply(_message(token, "result", sent[1], result=_result(items[sids.index(sent[1])])))
-    assert [o for _, o in _attempts(made.store)] == ["failed: the grader failed on it: KeyError: 'x'", "done"]
-    assert made.waiting[0][0] == sent[0] and made.waiting[0][2] is True
+    assert [o for _, o in _attempts(made.store)] == ["grader error: KeyError", "done"]
+    assert made.store.result(sent[0], CONFIG) is None
+    assert made.store.failed_attempts(sent[0], CONFIG) == 0
+    shown = made.results[items[sids.index(sent[0])].path]
+    assert shown["status"] == "error" and "KeyError" in shown["error"]
+    future.status, future.value = "finished", {"run": "run-1", "rerun": False, "outcomes": []}
+    made.finish(token)
+    assert sent[0] not in [sid for sid, _, _ in made.waiting], "not graded again in this run"
 
 
 def test_no_sandbox_anywhere_stops_the_batch_uncharged(batch):
@@ -192,7 +198,7 @@ def test_a_lost_scheduler_is_reported_and_closes_attempts_uncharged(batch):
     with pytest.raises(cluster.SchedulerLost, match="went away"):
         made.finish(token)
     made.abandon()
-    assert [o for _, o in _attempts(made.store)] == ["aborted: the batch stopped"]
+    assert [o for _, o in _attempts(made.store)] == ["interrupted: the grader stopped"]
     assert made.store.failed_attempts(sent[0], CONFIG) == 0
 
 

@@ -5,27 +5,32 @@ sends the batch to the Dask scheduler at ADDRESS (``tcp://host:8786``), or to a
 ``LocalCluster`` of N worker processes for ``local:N``. Nothing else changes:
 
 - Every Dask worker process keeps one warm zygote (``host.Zygote``), started
-  by a worker plugin when the worker joins, before any task (and so the
-  salt) reaches it. Its sandboxes are forked from it exactly as in the local
-  pool, and see nothing of the worker (no environment, no files).
+  by a worker plugin when the worker joins with the batch's student kit,
+  before any task (and so the salt) reaches it. Its sandboxes are forked from
+  it exactly as in the local pool, and see nothing of the worker (no
+  environment, no files).
 - A task grades a *shard* of submissions, one after the other, and tells the
   client as it goes, through Dask events: ``start`` (sid) before grading one,
-  then ``result`` (the result dict as JSON text). The task also returns the
-  same messages, in case an event was lost. The client receives plain data.
+  then ``result`` (the result dict as JSON text) or ``error`` (the grader
+  itself failed: shown for this run, never stored, as in the pool). The task
+  also returns the same messages, in case an event was lost. The client
+  receives plain data only.
 - The client writes the store exactly as the pool does: ``store.save(sid,
   config, result, attempt)`` saves a result and closes its attempt in one
-  transaction; a submission whose grading stopped ``QUARANTINE_AFTER`` times
-  without a result is quarantined (``pool._quarantine_if_due``).
+  transaction; attempts left open by a grader that was killed are closed
+  uncharged when the next run starts; a submission whose grading worker died
+  ``QUARANTINE_AFTER`` times while grading it is quarantined
+  (``pool._quarantine_if_due``).
 
 Attempts. In a shard, each attempt is opened when the worker reports it starts
-that submission, so a client killed mid-shard never charges the submissions
-that were only waiting in the shard; a submission sent again *alone* (after a
-death) opens its attempt before it is sent, as the pool does. When a worker dies, the
+that submission; a submission sent again *alone* (after a death) opens its
+attempt before it is sent, as the pool does. When a worker dies, the
 submission it was grading (started, no result) is charged one failed attempt
-and sent again *alone*, the others are sent again uncharged; when the client
-cannot tell which one it was (no ``start`` was received), all of them are sent
-again alone, so a submission that kills its worker is always identified and
-quarantined after three deaths, and never takes its shard-mates with it.
+and sent again alone; the others of the shard are sent again uncharged. When
+the client cannot tell which one it was (no ``start`` was received), none is
+charged and all are sent again alone, so a submission that kills its worker is
+always identified, quarantined after three deaths, and never takes its
+shard-mates with it.
 
 Dask would run a task again by itself after its worker died. The client does
 that itself instead (as above), so a task first claims its token with a Dask
@@ -34,6 +39,12 @@ that itself instead (as above), so a task first claims its token with a Dask
 The scheduler going away stops the batch with ``SchedulerLost``; the attempts
 in flight are closed without being charged, and running the same command again
 finishes the batch (stored results are reused, as always).
+
+Differences from the local pool: a submission running past its deadline gets
+its Dask worker restarted (only workers under a nanny can be); the reference's
+answers to an exercise's calls of other graded functions (``grading._Oracle``)
+have no time limit of their own off a process's main thread, so on a worker
+only that deadline bounds them.
 """
 import asyncio
 import contextlib
@@ -42,7 +53,6 @@ import logging
 import math
 import os
 import queue
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -52,8 +62,9 @@ import dask
 from distributed import Client, Event, LocalCluster, get_client, get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from autograder.batch import grading
-from autograder.batch.host import Zygote, ZygoteFailed
+from autograder.batch import grading, pool, safe_text
+from autograder.batch.host import ZYGOTE_START_SECONDS, Zygote, ZygoteFailed
+from autograder.batch.isolation import Limits
 from autograder.batch.pool import GraderBroken, _quarantine_if_due
 from autograder.salt import ENV as SALT_ENV
 
@@ -90,53 +101,63 @@ class SchedulerLost(ClusterError):
 class ZygotePlugin(WorkerPlugin):
     """Dask worker plugin: one warm zygote per worker process, started as the worker joins.
 
-    One zygote per process because its sandboxes' user id derives from the worker's pid
-    (``isolation.sandbox_uid``): run workers with one thread each (``--nthreads 1``); on a
-    worker with more threads, tasks take turns on the zygote. Zygotes are always started from
-    one long-lived thread of the plugin, since a zygote dies with the thread that started it
-    (``PR_SET_PDEATHSIG``).
+    Args:
+        assignment: the batch's assignment: its student kit is built and the zygote started
+            with it at setup, before any task (and so any salt) reaches the worker. A later
+            batch of another assignment restarts the zygote with that kit (``host.Zygote``).
+
+    Everything that touches the zygote runs in one long-lived thread of the plugin: a
+    zygote dies with the thread that started it (``PR_SET_PDEATHSIG``), and a worker with
+    several threads thus grades one submission at a time (its sandboxes' user id derives from
+    the worker's pid, ``isolation.sandbox_uid``): run workers with ``--nthreads 1``.
     """
 
     name = PLUGIN_NAME
     idempotent = True
 
-    def __init__(self):
-        self.zygote = None
-        self.failure = None
+    def __init__(self, assignment=None):
+        self.assignment = assignment
 
     async def setup(self, worker):
         self.scratch = os.path.join(worker.local_directory, "dnn-grading")
-        self._maker = ThreadPoolExecutor(1, thread_name_prefix="dnn-zygote")
-        self._lock = threading.Lock()
+        self.zygote, self.failure = None, None
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="dnn-grading")
+        if self.assignment:
+            await asyncio.wrap_future(self._thread.submit(self._warm))
+
+    def _warm(self):
         try:
-            self.zygote = await asyncio.get_running_loop().run_in_executor(
-                self._maker, Zygote, self.scratch)
-        except ZygoteFailed as exc:   # reported by the first task: GraderBroken
-            self.failure = str(exc)
+            self.zygote = Zygote(self.scratch)
+            self.zygote.spawn(Limits(), grading.kit_for(self.assignment)).close()
+        except Exception as exc:   # the first task starts it again, and reports what fails
+            self.failure = f"{type(exc).__name__}: {exc}"
+            self._close()
 
     def teardown(self, worker):
+        self._thread.submit(self._close).result()
+        self._thread.shutdown(wait=False)
+
+    def _close(self):
         if self.zygote is not None:
             self.zygote.close()
-            self.zygote = None
-        self._maker.shutdown(wait=False)
+        self.zygote = None
 
     def grade(self, item, settings):
-        """The result dict of one submission; GraderBroken when no sandbox can be started."""
-        with self._lock:
-            for tries in (1, 2):
-                try:
-                    if self.zygote is None or not self.zygote.alive():
-                        if self.zygote is not None:
-                            self.zygote.close()
-                        self.zygote = None
-                        self.zygote = self._maker.submit(Zygote, self.scratch).result()
-                    return grading.grade_submission(item, settings, self.zygote)
-                except ZygoteFailed as exc:
-                    self.failure = str(exc)
-                    if self.zygote is not None:
-                        self.zygote.close()
-                    self.zygote = None
-            raise GraderBroken(self.failure)
+        """The result dict of one submission, or a pool.GraderError when the grader itself
+        failed on it; GraderBroken when no sandbox can be started."""
+        return self._thread.submit(self._grade, item, settings).result()
+
+    def _grade(self, item, settings):
+        for tries in (1, 2):
+            try:
+                if self.zygote is None or not self.zygote.alive():
+                    self._close()
+                    self.zygote = Zygote(self.scratch)
+                return pool._grade_one(item, settings, self.zygote)
+            except ZygoteFailed as exc:
+                self.failure = str(exc)
+                self._close()
+        raise GraderBroken(self.failure)
 
 
 class Trusted:
@@ -163,7 +184,7 @@ def grade_shard(topic, token, entries, trusted):
     """Dask task: grade ``entries`` [(sid, Submission)] in order; never raises.
 
     Returns {"run", "rerun", "outcomes"}: the same messages that were sent as events on
-    ``topic`` (``start``, ``result``, ``crashed``, ``broken``), or rerun=True and nothing done
+    ``topic`` (``start``, ``result``, ``error``, ``broken``), or rerun=True and nothing done
     when this task already ran once.
     """
     worker = get_worker()
@@ -191,8 +212,10 @@ def grade_shard(topic, token, entries, trusted):
         except GraderBroken as exc:
             tell("broken", sid, why=str(exc))
             break
-        except Exception as exc:   # a grader bug on one submission: charged to it, as a crash
-            tell("crashed", sid, why=f"the grader failed on it: {type(exc).__name__}: {exc}"[:500])
+        except Exception as exc:   # the grader's own failure, as pool._grade_one reports it
+            result = pool.GraderError(type(exc).__name__)
+        if isinstance(result, pool.GraderError):
+            tell("error", sid, why=str(result))
         else:
             tell("result", sid, result=json.dumps(result, sort_keys=True))
     return {"run": run, "rerun": False, "outcomes": outcomes}
@@ -333,13 +356,20 @@ class _Batch:
         if kind == "result":
             if sid in self.done:
                 return
-            result = json.loads(message["result"])
+            result = safe_text.clean_result(json.loads(message["result"]))
             self.store.save(sid, self.config, result, attempt)
             self.results[item.path] = result
             self.done.add(sid)
             self.progress.update(result["status"])
-        elif kind == "crashed":
-            self._charge(sid, item, attempt, message["why"])
+        elif kind == "error":   # as the pool: shown for this run, never stored, not charged
+            if attempt is not None:
+                self.store.close_attempt(attempt, f"grader error: {message['why']}")
+            self.results[item.path] = grading.not_graded(
+                item, self.settings.assignment, "error",
+                f"the grader failed while grading this submission ({message['why']}); no result "
+                "was stored: it is graded again by the next run")
+            self.done.add(sid)
+            self.progress.update("error")
         elif kind == "broken":
             if attempt is not None:
                 self.store.close_attempt(attempt, f"aborted: {message['why']}")
@@ -391,12 +421,15 @@ class _Batch:
             Event(f"{self.topic}-{token}", client=self.client).clear()
 
     def overdue(self):
-        """Restart the worker of a submission running past the deadline (its task then ends)."""
+        """Restart the worker of a submission running past the deadline (its task then ends,
+        and the submission is charged). A zygote may start inside a submission's grading (the
+        first on a worker, or another kit): its start is allowed on top, as in the pool."""
         now = time.monotonic()
+        allowed = self.deadline + ZYGOTE_START_SECONDS
         for shard in self.shards.values():
-            if shard.current is not None and now - shard.since > self.deadline and shard.worker:
+            if shard.current is not None and now - shard.since > allowed and shard.worker:
                 logging.getLogger(__name__).warning(
-                    "no result after %g s: restarting Dask worker %s", self.deadline, shard.worker)
+                    "no result after %g s: restarting Dask worker %s", allowed, shard.worker)
                 shard.since = now
                 with contextlib.suppress(Exception):
                     self.client.restart_workers([shard.worker], raise_for_error=False)
@@ -407,7 +440,7 @@ class _Batch:
             for sid, attempt in shard.attempts.items():
                 if sid not in shard.settled and sid not in self.done:
                     with contextlib.suppress(Exception):
-                        self.store.close_attempt(attempt, "aborted: the batch stopped")
+                        self.store.close_attempt(attempt, "interrupted: the grader stopped")
 
     # -- main loop -------------------------------------------------------------------------------
 
@@ -471,11 +504,14 @@ def grade_batch(items, settings, store, config, address, progress, deadline_seco
         except TimeoutError:
             raise ClusterError(f"the Dask scheduler at {address} has no worker "
                                f"(waited {WORKERS_WAIT_SECONDS} s)") from None
-        client.register_plugin(ZygotePlugin())
+        client.register_plugin(ZygotePlugin(settings.assignment))
         queued, results = [], {}
+        store.close_open_attempts("interrupted: the grader stopped before this attempt ended")
         for sid, item in zip(store.add_all(items, settings.assignment), items):
             found = store.result(sid, config)
-            if found is not None:
+            if getattr(item, "rejected", ""):
+                pool._reject(store, sid, item, settings, config, results, progress)
+            elif found is not None:
                 results[item.path] = found
                 progress.update(found["status"])
             elif not _quarantine_if_due(store, sid, item, settings, config, results, progress):
