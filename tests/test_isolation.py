@@ -345,6 +345,14 @@ def test_without_libseccomp_the_sandbox_is_refused_unless_unsafe_is_allowed(monk
         seccomp_policy.install()
     level, _ = isolation.preflight(isolation.Limits(unsafe_root=True))
     assert level.endswith(isolation.NO_SECCOMP)
+    if os.geteuid() == 0:   # the sandbox itself refuses too, and says so when allowed
+        for unsafe in (False, True):
+            answer = in_sandbox(lambda: None, namespaces=False,
+                                limits=isolation.Limits(namespaces=False, unsafe_root=unsafe))
+            if unsafe:
+                assert answer["ok"]["level"].endswith(isolation.NO_SECCOMP), answer
+            else:
+                assert "libseccomp missing" in answer["error"], answer
 
 
 # ---------------------------------------------------------------- the fallback without namespaces

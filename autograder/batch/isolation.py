@@ -17,22 +17,32 @@ and is reported with every batch):
   Gradescope container, or ``Limits(namespaces=False)``): the same user
   switch, limits and filter, in a fresh empty working directory (mode 0700,
   owned by the sandbox user) under the system's temporary folder; the file
-  system is the host's, so only permissions protect the course: ``preflight``
-  refuses to start when the sandbox user could read the salt, the course,
-  the results or the submissions, and says which ``chmod`` fixes it;
+  system is the host's: where the kernel has Landlock (``landlock.py``) the
+  sandbox may read only the system, Python, the exposed packages and /proc,
+  and write only its folder (and /dev/null); without it only permissions
+  protect the course. Either way ``preflight`` refuses to start when the
+  sandbox user could read the salt, the course, the results or the
+  submissions, and says which ``chmod`` fixes it;
 - **as root** (namespaces unavailable and no other user id usable, e.g. a user
   namespace that maps only root): refused (``SandboxRefused``) unless
-  ``Limits(unsafe_root=True)`` (``grade --allow-unsafe-root``);
+  ``Limits(unsafe_root=True)`` (``grade --allow-unsafe-root``); Landlock still
+  applies where available;
 - **same user as the grader** (the grader is not root): resource limits, own
-  session, the filter; the sandbox can read what the grader's user can.
+  session, the filter and Landlock where available; without Landlock the
+  sandbox can read what the grader's user can.
 
-In every level but the last the sandbox runs as a user id of its own
+The level string names each layer reached: ``FULL`` / ``OWN_USER`` / ``AS_ROOT``
+/ ``LIMITS_ONLY``, then (without namespaces) ``LANDLOCK`` or ``NO_LANDLOCK``,
+then ``SECCOMP`` or ``NO_SECCOMP``, joined by ", ".
+
+In the first two levels the sandbox runs as a user id of its own
 (``sandbox_uid``: derived from its worker's process id, so concurrent graders
-never share one), with no supplementary groups, ``NO_NEW_PRIVS``, resource
-limits (CPU time, address space, file size, open files, processes), the
-parent-death signal, and the seccomp filter of ``seccomp_policy`` (not
-dumpable; no new namespaces, mount, ptrace, keyctl, bpf, shared memory, ...).
-Without libseccomp the sandbox is refused unless unsafe grading is allowed.
+never share one), with no supplementary groups; in every level with
+``NO_NEW_PRIVS``, resource limits (CPU time, address space, file size, open
+files; processes too with an own user id), the parent-death signal, and the
+seccomp filter of ``seccomp_policy`` (not dumpable; no new namespaces, mount,
+ptrace, keyctl, bpf, shared memory, sockets, ...). Without libseccomp the
+sandbox is refused unless unsafe grading is allowed.
 
 Primitives for the grader's trusted processes:
 
