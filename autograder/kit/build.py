@@ -61,7 +61,7 @@ def build_tree(assignment, target):
         (target / package).mkdir(parents=True, exist_ok=True)
     for name in contents.dnn_utils_modules(assignment):
         shutil.copyfile(ROOT / "dnn_utils" / f"{name}.py", target / "dnn_utils" / f"{name}.py")
-    for name in contents.CHECKER:
+    for name in contents.checker_modules():
         shutil.copyfile(ROOT / "autograder" / f"{name}.py", target / "autograder" / f"{name}.py")
     (target / "dnn_utils" / "__init__.py").write_text(_generated_init(
         "dnn_utils", assignment,

@@ -7,15 +7,23 @@ course hands assignment 2 the functions of assignment 1). It never holds the
 reference of its own or a later assignment, the mistake catalogues, the example
 answers, the hidden-case generators, the batch grader or the source notebooks.
 """
+import ast
+from pathlib import Path
+
 from autograder.assignments import ASSIGNMENT_IDS
+
+PACKAGE = Path(__file__).resolve().parents[1]
 
 # dnn_utils modules that are given, not answers (each imports only NumPy, matplotlib, h5py, IPython
 # or other given modules).
 GIVEN = ("activations", "data", "plots", "toy_data", "training", "initialization", "gradient_checking")
 # Given modules that run an earlier assignment's reference: only in kits that hold it.
 GIVEN_AFTER = {"evaluation": "step_by_step"}
-# The kit's own autograder: the visible check and what it shares with the instructor's.
-CHECKER = ("compare", "runner", "exercise", "check_text", "plain_data", "student_check")
+# The kit's own autograder: the visible check and the modules of ``autograder`` it imports (found by
+# ``checker_modules``; none of them may be an instructor's module).
+CHECKER = ("student_check",)
+INSTRUCTORS_ONLY = ("check", "trusted", "assignments", "mistakes", "examples", "batch", "kit", "demo",
+                    "cli", "salt", "platforms", "insight")
 
 
 def earlier(assignment):
@@ -32,3 +40,35 @@ def dnn_utils_modules(assignment):
     """The dnn_utils modules of the kit, by name."""
     before = earlier(assignment)
     return (GIVEN + tuple(name for name, needs in GIVEN_AFTER.items() if needs in before) + before)
+
+
+def _imported_autograder_modules(name):
+    """The ``autograder`` modules module ``name`` imports (first component after ``autograder.``)."""
+    tree = ast.parse((PACKAGE / f"{name}.py").read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "autograder":
+            parts = node.module.split(".")
+            found.update([parts[1]] if len(parts) > 1 else [alias.name for alias in node.names])
+        elif isinstance(node, ast.Import):
+            found.update(a.name.split(".")[1] for a in node.names
+                         if a.name.startswith("autograder.") and "." in a.name)
+    return found
+
+
+def checker_modules():
+    """``CHECKER`` and every ``autograder`` module it imports, transitively, by name.
+
+    Raises ValueError when one of them is an instructor's module (the kit would carry answers
+    or the grader), so a new import in the visible check cannot smuggle one into a kit."""
+    found, todo = set(), list(CHECKER)
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        if name in INSTRUCTORS_ONLY or not (PACKAGE / f"{name}.py").is_file():
+            raise ValueError(f"the student kit's check would need autograder.{name}, which is not "
+                             "kit-safe (or not a module)")
+        found.add(name)
+        todo.extend(_imported_autograder_modules(name))
+    return tuple(sorted(found))
