@@ -110,6 +110,13 @@ def test_explicit_paths_bytes_paths_and_two_notebooks_for_one_student(tmp_path):
     found, _ = submission.discover([folder / "carol" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"],
                                    ASSIGNMENT, OTHERS)
     assert found[0].student == "carol" and "symbolic link" in found[0].rejected
+    (folder / "zed").symlink_to(folder / "alice", target_is_directory=True)
+    through_a_link = folder / "zed" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    found, _ = submission.discover([through_a_link], ASSIGNMENT, OTHERS)
+    assert found[0].student == "zed" and not found[0].rejected
+    read = submission.read(found[0], ASSIGNMENT)
+    assert read.rejected and read.raw == b"", "a student folder that is a link is not followed"
+    assert submission.read(submission.discover([alice], ASSIGNMENT)[0][0]).raw == b"{}"
     twice, _ = submission.discover([alice, folder / "alice"], ASSIGNMENT, OTHERS)
     assert len(twice) == 1 and "2 notebooks were given" in twice[0].rejected
     with pytest.raises(FileNotFoundError):

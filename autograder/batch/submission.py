@@ -221,14 +221,19 @@ def discover(paths, assignment, other_assignments=()):
         else:
             absolute = os.path.abspath(path)
             folder = os.path.dirname(absolute)
-            student = os.path.basename(folder)
-            if student == assignment:
-                student = os.path.basename(os.path.dirname(folder))
             name = os.path.basename(absolute)
+            # the folders that name the student are opened without following links too
+            parts = (os.path.basename(folder), name)
+            if parts[0] == assignment:
+                folder = os.path.dirname(folder)
+                parts = (os.path.basename(folder), assignment, name)
+            student, root = parts[0], os.path.dirname(folder)
+            if not student:   # a notebook directly under / : no folder names its owner
+                student, root, parts = os.path.splitext(name)[0], folder, (name,)
             reason = _kind(mode) or ("" if safe_text.is_safe_name(name) else
                                      "the file name is not valid UTF-8 text or holds control "
                                      "characters; rename it")
-            located.append(Found(path, student, folder, (name,), reason))
+            located.append(Found(path, student, root, parts, reason))
     by_student = {}
     for found in located:
         by_student.setdefault(found.student, []).append(found)
