@@ -257,6 +257,42 @@ def _denied_calls(filtered, tmp_path):
     return found
 
 
+def _sibling_reads_memory_of(filtered):
+    """Two processes of one sandbox user: the first (filtered or not) waits, the second tries
+    to open its /proc/<pid>/mem, as one exercise's observer could try on another's."""
+    uid = isolation.sandbox_uid()
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)   # as its own process; the change of user cleared it
+    ready_read, ready_write = os.pipe()
+    first = os.fork()
+    if first == 0:
+        try:
+            if filtered:
+                seccomp_policy.install()
+            os.write(ready_write, b"1")
+            time.sleep(30)
+        finally:
+            os._exit(0)
+    try:
+        os.read(ready_read, 1)
+        try:
+            with open(f"/proc/{first}/mem", "rb"):
+                return "opened"
+        except OSError as exc:
+            return errno.errorcode[exc.errno]
+    finally:
+        os.kill(first, signal.SIGKILL)
+        os.waitpid(first, 0)
+
+
+@needs_root
+@needs_seccomp
+def test_a_process_of_the_same_user_cannot_open_a_filtered_process_memory():
+    assert run_forked(_sibling_reads_memory_of, False)["ok"] == "opened", "the control"
+    assert run_forked(_sibling_reads_memory_of, True)["ok"] == "EACCES"
+
+
 def _filtered(function):
     def run():
         seccomp_policy.install()
