@@ -279,3 +279,12 @@ def test_clean_result_makes_every_string_safe_and_keeps_numbers():
     assert len(clean["exercises"][0]["printed"]) < 3000 and len(clean["cells"][0]["output"]) < 10000
     assert clean["cells"][0]["error"] is None
     json.dumps(clean).encode("utf-8")
+
+
+def test_the_cells_output_kept_per_result_is_capped_in_total():
+    cells = [{"cell": i, "output": "y" * safe_text.OUTPUT_LIMIT, "error": ""} for i in range(2000)]
+    clean = safe_text.clean_result({"student": "s", "cells": cells})
+    kept = sum(len(c["output"]) for c in clean["cells"])
+    assert safe_text.CELLS_OUTPUT_LIMIT <= kept < safe_text.CELLS_OUTPUT_LIMIT + 2000
+    assert len(clean["cells"]) == 2000 and clean["cells"][0]["output"] == "y" * safe_text.OUTPUT_LIMIT
+    assert len(json.dumps(clean)) < 2 * safe_text.CELLS_OUTPUT_LIMIT + 2000 * 60

@@ -101,11 +101,33 @@ _ONE_LINE_FIELDS = {"student", "submission", "assignment", "status", "function",
 _LONG_FIELDS = {"output": OUTPUT_LIMIT, "printed": MESSAGE_LIMIT, "message": 4 * MESSAGE_LIMIT}
 
 
+CELLS_OUTPUT_LIMIT = 100_000   # characters of output kept over all the cells of one result
+
+
+def _cap_cells(cells):
+    """Cells' outputs cut to CELLS_OUTPUT_LIMIT characters in all (a notebook of 2000 cells each
+    printing its maximum would otherwise store megabytes per submission)."""
+    left, noted = CELLS_OUTPUT_LIMIT, False
+    for cell in cells:
+        if isinstance(cell, dict) and isinstance(cell.get("output"), str):
+            output = cell["output"]
+            if len(output) > left:
+                cell["output"] = output[:left] + ("" if noted else
+                                                  "... [the rest of the notebook's output is not kept]")
+                noted = True
+            left = max(0, left - len(output))
+    return cells
+
+
 def clean_result(value, _key=None):
     """A copy of a result dict (or any JSON-like value) with every string made safe: names and
-    statuses with ``line``, outputs and messages with ``text`` (each field with its own cap)."""
+    statuses with ``line``, outputs and messages with ``text`` (each field with its own cap, and
+    the cells' outputs together at most CELLS_OUTPUT_LIMIT characters)."""
     if isinstance(value, dict):
-        return {key: clean_result(item, key) for key, item in value.items()}
+        cleaned = {key: clean_result(item, key) for key, item in value.items()}
+        if isinstance(cleaned.get("cells"), list):
+            _cap_cells(cleaned["cells"])
+        return cleaned
     if isinstance(value, (list, tuple)):
         return [clean_result(item, _key) for item in value]
     if isinstance(value, str):
