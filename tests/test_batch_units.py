@@ -288,3 +288,23 @@ def test_the_cells_output_kept_per_result_is_capped_in_total():
     assert safe_text.CELLS_OUTPUT_LIMIT <= kept < safe_text.CELLS_OUTPUT_LIMIT + 2000
     assert len(clean["cells"]) == 2000 and clean["cells"][0]["output"] == "y" * safe_text.OUTPUT_LIMIT
     assert len(json.dumps(clean)) < 2 * safe_text.CELLS_OUTPUT_LIMIT + 2000 * 60
+
+
+def test_the_worker_grades_each_submission_within_its_own_byte_budget(monkeypatch):
+    from autograder.batch import grading, pool
+    header = wire.MAX_FRAME.to_bytes(4, "big")
+    frames = wire.SUBMISSION_BYTES // wire.MAX_FRAME
+
+    def receives(count):
+        def grade_submission(item, settings, zygote):
+            for _ in range(count):
+                wire.frame_length(header)
+            return {"status": "graded"}
+        return grade_submission
+
+    monkeypatch.setattr(grading, "grade_submission", receives(frames))
+    for _ in range(3):   # the budget is per submission: each one starts afresh
+        assert pool._grade_one(_submission(b""), None, None) == {"status": "graded"}
+    monkeypatch.setattr(grading, "grade_submission", receives(frames + 1))
+    refused = pool._grade_one(_submission(b""), None, None)
+    assert isinstance(refused, pool.GraderError) and "WireError" in str(refused)
