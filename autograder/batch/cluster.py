@@ -61,6 +61,7 @@ from dataclasses import dataclass, field
 import dask
 from distributed import Client, Event, LocalCluster, get_client, get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
+from distributed.utils import get_mp_context
 
 from autograder.batch import grading, pool, safe_text
 from autograder.batch.host import ZYGOTE_START_SECONDS, Zygote, ZygoteFailed
@@ -84,6 +85,7 @@ LOCAL_CONFIG = {
     # the statistical profiler samples the grading thread every 10 ms: a cost with no use here
     "distributed.worker.profile.enabled": False,
 }
+FORKSERVER_PRELOAD = ["distributed", "numpy", "autograder.batch.cluster", "autograder.kit.build"]
 
 
 class ClusterError(RuntimeError):
@@ -238,6 +240,8 @@ def connect(address):
             if not count.isdigit() or int(count) < 1:
                 raise ClusterError(f"--scheduler {address!r}: write local:N with N >= 1 workers")
             stack.enter_context(dask.config.set(LOCAL_CONFIG))
+            # the fork server imports, once, what every worker needs (forked workers share it)
+            get_mp_context().set_forkserver_preload(FORKSERVER_PRELOAD)
             try:
                 cluster = stack.enter_context(LocalCluster(
                     n_workers=int(count), processes=True, threads_per_worker=1,
@@ -467,6 +471,8 @@ class _Batch:
         finally:
             with contextlib.suppress(Exception):
                 self.client.unsubscribe_topic(self.topic)
+            with contextlib.suppress(Exception):   # best effort: needs this project on the scheduler
+                self.client.run_on_scheduler(_drop_topic, topic=self.topic)
 
     def _check_connected(self):
         if self.client.status not in ("running", "connecting"):
@@ -482,6 +488,13 @@ class _Batch:
         elif now - self._no_workers_since > WORKERS_WAIT_SECONDS:
             raise ClusterError(f"the Dask scheduler at {self.address} has had no worker for "
                                f"{WORKERS_WAIT_SECONDS} s")
+
+
+def _drop_topic(topic, dask_scheduler=None):
+    """On the scheduler: forget a finished batch's events (up to 1,000 results it keeps for
+    late subscribers), so a long-lived scheduler does not hold every batch's."""
+    dask_scheduler._broker.truncate(topic)
+    dask_scheduler._broker._topics.pop(topic, None)
 
 
 def grade_batch(items, settings, store, config, address, progress, deadline_seconds):
