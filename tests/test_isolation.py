@@ -780,6 +780,15 @@ def test_a_file_held_open_for_writing_is_covered_by_an_empty_read_only_mount(mou
     assert after["exposed"] == ["kit file"], "what was exposed under /tmp stays visible"
 
 
+def test_mount_points_are_read_with_their_escapes_and_only_the_outermost_kept(tmp_path):
+    table = tmp_path / "mountinfo"
+    table.write_text("".join(f"{i} 1 0:1 / {point} rw - tmpfs x rw\n" for i, point in enumerate(
+        ["/", "/tmp", "/tmp/my\\040kit", "/tmp/my\\040kit/inner", "/tmp/other", "/tmpx", "/sandbox"])))
+    assert isolation._mounts_beneath("/tmp", (), tables=[str(table)]) == ["/tmp/my kit", "/tmp/other"]
+    unreadable = [str(tmp_path / "no-such-table")]   # then the exposed folders are what is kept
+    assert str(tmp_path) in isolation._mounts_beneath("/tmp", [str(tmp_path)], tables=unreadable)
+
+
 # ---------------------------------------------------------------- process_problems
 
 WARM = textwrap.dedent("""

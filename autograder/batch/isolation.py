@@ -571,13 +571,13 @@ def _unescape(field):
     return field
 
 
-def _mounts_beneath(path, exposed):
+def _mounts_beneath(path, exposed, tables=("/proc/1/mountinfo", "/proc/self/mountinfo")):
     """The outermost mount points strictly beneath ``path`` in this mount namespace, read from
     the namespace's first process (this process's own /proc entry may not exist in a sandbox's
     PID namespace); from ``exposed`` and the system paths when that cannot be read."""
     inside = path.rstrip("/") + "/"
     found = None
-    for source in ("/proc/1/mountinfo", "/proc/self/mountinfo"):
+    for source in tables:
         try:
             with open(source) as mountinfo:
                 found = [_unescape(line.split()[4]) for line in mountinfo if len(line.split()) > 4]
