@@ -37,23 +37,41 @@ def later_or_same(assignment):
 
 
 def dnn_utils_modules(assignment):
-    """The dnn_utils modules of the kit, by name."""
+    """The dnn_utils modules of the kit, by name: the given ones, the earlier references, and
+    every dnn_utils module they import (ValueError if that reaches a forbidden reference)."""
     before = earlier(assignment)
-    return (GIVEN + tuple(name for name, needs in GIVEN_AFTER.items() if needs in before) + before)
+    roots = GIVEN + tuple(name for name, needs in GIVEN_AFTER.items() if needs in before) + before
+    forbidden = set(later_or_same(assignment))
+    found, todo = set(), list(roots)
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        if name in forbidden:
+            raise ValueError(f"the {assignment} kit would need dnn_utils.{name}, the reference of "
+                             f"{name}: it may only hold earlier assignments' references")
+        found.add(name)
+        todo.extend(_imported_modules(PACKAGE.parent / "dnn_utils" / f"{name}.py", "dnn_utils"))
+    return tuple(sorted(found))
 
 
-def _imported_autograder_modules(name):
-    """The ``autograder`` modules module ``name`` imports (first component after ``autograder.``)."""
-    tree = ast.parse((PACKAGE / f"{name}.py").read_text())
+def _imported_modules(path, package):
+    """The modules of ``package`` that the file ``path`` imports at module level (names right
+    below the package). An import inside a function runs only when that function is called: a
+    given helper that needs a later reference (``plots.plot_decision_boundary``) simply cannot
+    run in an earlier kit, where the notebook does not call it."""
     found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "autograder":
+    for node in ast.parse(Path(path).read_text()).body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == package:
             parts = node.module.split(".")
             found.update([parts[1]] if len(parts) > 1 else [alias.name for alias in node.names])
         elif isinstance(node, ast.Import):
-            found.update(a.name.split(".")[1] for a in node.names
-                         if a.name.startswith("autograder.") and "." in a.name)
+            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith(package + "."))
     return found
+
+
+def _imported_autograder_modules(name):
+    return _imported_modules(PACKAGE / f"{name}.py", "autograder")
 
 
 def checker_modules():
