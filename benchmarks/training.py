@@ -1,22 +1,32 @@
-"""How fast is the NumPy reference? The L-layer model on the cat data, against PyTorch on the CPU.
+"""How fast does the reference train? The two cat models, before and after the training path, against PyTorch.
 
-    python benchmarks/training.py [--iterations 2500] [--profile-iterations 300]
+    python benchmarks/training.py [--iterations 2500] [--repeats 3] [--before-iterations 300]
+                                  [--profile-iterations 300] [--model L_layer|two_layer|both]
 
-Both run the network [12288, 20, 7, 5, 1] on the 209 training pictures (X of shape
-(12288, 209), divided by 255) with batch gradient descent, learning rate 0.0075, in float64,
-from the same starting weights (``initialize_parameters_deep_scaled``), on one thread: the
-BLAS thread count is fixed to 1 before NumPy is imported, and ``torch.set_num_threads(1)``.
-The script prints both times, their ratio, whether the two computed the same costs, and a
-profile of the reference that says where its time goes: matrix products (forward, and
-backward split by which gradient they produce), activations, cost, updates, and the rest.
+For each model ([12288, 20, 7, 5, 1] and [12288, 7, 1]) on the 209 training pictures
+(X of shape (12288, 209), divided by 255), batch gradient descent, learning rate 0.0075,
+float64, one thread (the BLAS thread count is fixed to 1 before NumPy is imported, and
+``torch.set_num_threads(1)``), from the same starting weights, three sides run in turn:
 
-PyTorch is optional (``pip install torch==2.13.0``, the CPU build); without it only the
-NumPy half runs. The cat data is found as ``dnn_utils.data.load_cat_data`` explains.
+- before: the composition of assignment 1's graded functions (``L_model_forward``,
+  ``compute_cost``, ``L_model_backward``, ``update_parameters``), as the reference trained
+  until it ran on the training path; timed on ``--before-iterations`` only (it is slow);
+- after: ``dnn_utils.application``'s model, which runs on ``dnn_utils.fast_path``;
+- PyTorch: the same network, loss and updates with autograd (X does not require a gradient).
+
+The after and PyTorch sides run the full ``--iterations``; the rounds alternate the sides,
+``--repeats`` times, and each side's best round is kept (other processes share the cores:
+the best round is the one least disturbed). Both wall time and the process's CPU time are
+printed; ratios are of the best rounds of the same run. Then it prints whether the costs
+agree, and where the time goes, per phase, before and after.
+
+PyTorch is optional (``pip install torch==2.13.0``, the CPU build); without it the PyTorch
+side is skipped. The cat data is found as ``dnn_utils.data.load_cat_data`` explains.
 """
 import os
 
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_variable] = "1"   # before NumPy is imported: one BLAS thread for both sides
+    os.environ[_variable] = "1"   # before NumPy is imported: one BLAS thread for every side
 
 import argparse  # noqa: E402
 import sys  # noqa: E402
@@ -27,34 +37,52 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from dnn_utils import activations, step_by_step  # noqa: E402
-from dnn_utils.application import L_layer_model, initialize_parameters_deep_scaled  # noqa: E402
+from dnn_utils import activations, fast_path, step_by_step  # noqa: E402,F401
+from dnn_utils.application import L_layer_model, two_layer_model  # noqa: E402
 from dnn_utils.data import flatten_and_scale, load_cat_data  # noqa: E402
+from dnn_utils.initialization import initialize_parameters_deep_scaled  # noqa: E402
 
-LAYERS = [12288, 20, 7, 5, 1]
 LEARNING_RATE = 0.0075
+MODELS = {
+    "L_layer": ([12288, 20, 7, 5, 1], L_layer_model),
+    "two_layer": ([12288, 7, 1], two_layer_model),
+}
 
 
-def time_numpy(X, Y, iterations):
-    started = time.perf_counter()
-    _, costs = L_layer_model(X, Y, LAYERS, LEARNING_RATE, iterations)
-    return time.perf_counter() - started, costs
+def starting_parameters(model, layers):
+    """The starting weights each model draws (seeded), as a fresh dict."""
+    if model == "two_layer":
+        np.random.seed(1)
+        return step_by_step.initialize_parameters(*layers)
+    return initialize_parameters_deep_scaled(layers)
 
 
-def time_torch(X, Y, iterations):
-    """The same network, loss and updates with PyTorch autograd; None when torch is missing."""
-    try:
-        import torch
-    except ImportError:
-        return None
-    torch.set_num_threads(1)
-    start = initialize_parameters_deep_scaled(LAYERS)
-    L = len(LAYERS) - 1
+def composed_training(X, Y, parameters, iterations):
+    """Before: the graded functions composed, looked up on the module so that profiling can time them."""
+    costs = []
+    for i in range(iterations):
+        AL, caches = step_by_step.L_model_forward(X, parameters)
+        cost = step_by_step.compute_cost(AL, Y)
+        grads = step_by_step.L_model_backward(AL, Y, caches)
+        parameters = step_by_step.update_parameters(parameters, grads, LEARNING_RATE)
+        if i % 100 == 0:
+            costs.append(float(cost))
+    return parameters, costs
+
+
+def _clocked(function, *args):
+    """(wall seconds, CPU seconds of this process, result)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = function(*args)
+    return time.perf_counter() - wall, time.process_time() - cpu, result
+
+
+def torch_training(torch, X_t, Y_t, start, iterations):
+    """The same network with PyTorch autograd, from ``start``; returns the recorded costs."""
+    L = len(start) // 2
     params = [(torch.tensor(start[f"W{l}"], requires_grad=True),
                torch.tensor(start[f"b{l}"], requires_grad=True)) for l in range(1, L + 1)]
-    X_t, Y_t = torch.tensor(X), torch.tensor(Y, dtype=torch.float64)
     costs = []
-    started = time.perf_counter()
     for i in range(iterations):
         A = X_t
         for l, (W, b) in enumerate(params, start=1):
@@ -70,31 +98,59 @@ def time_torch(X, Y, iterations):
                 b.grad = None
         if i % 100 == 0:
             costs.append(float(cost.detach()))
-    return time.perf_counter() - started, costs, torch.__version__
+    return costs
 
+
+def _import_torch():
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    return torch
+
+
+def race(model, X, Y, args, torch):
+    """Alternate before / after / PyTorch rounds; the best (wall, cpu) of each side, and the costs."""
+    layers, train = MODELS[model]
+    best = {}
+    costs = {}
+
+    def keep(side, wall, cpu, per):
+        old = best.get(side)
+        best[side] = (min(wall / per, old[0]) if old else wall / per, min(cpu / per, old[1]) if old else cpu / per)
+
+    if torch is not None:
+        X_t, Y_t = torch.tensor(X), torch.tensor(Y, dtype=torch.float64)
+    for _ in range(args.repeats):
+        start = starting_parameters(model, layers)
+        wall, cpu, (_, costs["before"]) = _clocked(composed_training, X, Y, start, args.before_iterations)
+        keep("before", wall, cpu, args.before_iterations)
+        wall, cpu, (_, costs["after"]) = _clocked(train, X, Y, layers, LEARNING_RATE, args.iterations)
+        keep("after", wall, cpu, args.iterations)
+        if torch is not None:
+            start = starting_parameters(model, layers)
+            wall, cpu, costs["torch"] = _clocked(torch_training, torch, X_t, Y_t, start, args.iterations)
+            keep("torch", wall, cpu, args.iterations)
+    return best, costs
+
+
+# -- where the time goes -------------------------------------------------------------------------
 
 class _TimedNumpy:
-    """Stands in for ``np`` inside ``dnn_utils.step_by_step``: times every ``np.dot`` by its role."""
+    """Stands in for ``np`` inside a module: times every ``np.dot`` by the role ``name_product`` gives it."""
 
-    def __init__(self, seconds):
-        self._seconds = seconds
+    def __init__(self, seconds, name_product):
+        self._seconds, self._name = seconds, name_product
 
     def __getattr__(self, name):
         return getattr(np, name)
 
-    def dot(self, a, b):
+    def dot(self, a, b, out=None):
         started = time.perf_counter()
-        result = np.dot(a, b)
-        elapsed = time.perf_counter() - started
-        caller = sys._getframe(1)
-        if caller.f_code.co_name == "linear_forward":
-            role = "forward products (W A)"
-        elif b is caller.f_locals.get("dZ"):   # linear_backward's np.dot(W.T, dZ)
-            role = ("backward products: dA0 = W1.T dZ1 (gradient w.r.t. X)" if result.shape[0] == LAYERS[0]
-                    else "backward products: dA_prev = W.T dZ (layers 2..L)")
-        else:                                   # linear_backward's np.dot(dZ, A_prev.T)
-            role = "backward products: dW = dZ A_prev.T"
-        self._seconds[role] = self._seconds.get(role, 0.0) + elapsed
+        result = np.dot(a, b) if out is None else np.dot(a, b, out=out)
+        role = self._name(a, b, result, sys._getframe(1))
+        self._seconds[role] = self._seconds.get(role, 0.0) + time.perf_counter() - started
         return result
 
 
@@ -108,72 +164,133 @@ def _timed(function, seconds, role):
     return timed
 
 
-def profile_numpy(X, Y, iterations):
-    """Seconds per kind of work in ``iterations`` iterations of the reference, by instrumenting it.
+def _role_before(a, b, result, caller):
+    if caller.f_code.co_name == "linear_forward":
+        return "products: forward W A"
+    if b is caller.f_locals.get("dZ"):   # linear_backward's np.dot(W.T, dZ)
+        return ("products: dA0 = W1.T dZ1 (gradient w.r.t. X)" if result.shape[0] == 12288
+                else "products: dA_prev = W.T dZ (layers 2..L)")
+    return "products: dW = dZ A_prev.T"
 
-    ``np.dot`` inside ``dnn_utils.step_by_step`` is timed call by call (and told apart by what
-    it computes), the four activation functions, ``compute_cost`` and ``update_parameters``
-    are timed as wholes; "the rest" is what remains of the total.
-    """
-    import dnn_utils.application as application
+
+def _role_after(a, b, result, caller):
+    if caller.f_code.co_name == "_forward":
+        return "products: forward W A"
+    if b is caller.f_locals.get("dZ"):   # np.dot(weights[l].T, dZ)
+        return "products: dA_prev = W.T dZ (layers 2..L)"
+    return "products: dW = dZ A_prev.T"
+
+
+def _swap(module, replacements):
+    saved = {name: getattr(module, name) for name in replacements}
+    for name, value in replacements.items():
+        setattr(module, name, value)
+    return saved
+
+
+def profile_before(X, Y, start, iterations):
+    """Seconds per kind of work in the composition of the graded functions."""
     seconds = {}
-    saved = (step_by_step.np, dict(step_by_step.ACTIVATIONS), application.compute_cost,
-             application.update_parameters)
-    step_by_step.np = _TimedNumpy(seconds)
+    saved_activations = dict(step_by_step.ACTIVATIONS)
+    saved = _swap(step_by_step, {
+        "np": _TimedNumpy(seconds, _role_before),
+        "compute_cost": _timed(step_by_step.compute_cost, seconds, "cost"),
+        "update_parameters": _timed(step_by_step.update_parameters, seconds, "updates (new arrays)")})
     step_by_step.ACTIVATIONS.update({
-        name: (_timed(forward, seconds, "activations (relu, sigmoid, forward and backward)"),
-               _timed(backward, seconds, "activations (relu, sigmoid, forward and backward)"))
-        for name, (forward, backward) in saved[1].items()})
-    application.compute_cost = _timed(saved[2], seconds, "cost (compute_cost)")
-    application.update_parameters = _timed(saved[3], seconds, "updates (update_parameters)")
+        name: (_timed(forward, seconds, "activations and their derivatives"),
+               _timed(backward, seconds, "activations and their derivatives"))
+        for name, (forward, backward) in saved_activations.items()})
     try:
         started = time.perf_counter()
-        L_layer_model(X, Y, LAYERS, LEARNING_RATE, iterations)
+        composed_training(X, Y, start, iterations)
         total = time.perf_counter() - started
     finally:
-        step_by_step.np, application.compute_cost, application.update_parameters = \
-            saved[0], saved[2], saved[3]
-        step_by_step.ACTIVATIONS.update(saved[1])
+        _swap(step_by_step, saved)
+        step_by_step.ACTIVATIONS.update(saved_activations)
     seconds["the rest (bias adds, db sums, dAL, Python)"] = total - sum(seconds.values())
     return total, seconds
+
+
+def profile_after(X, Y, start, iterations):
+    """Seconds per kind of work in ``fast_path.gradient_descent``."""
+    seconds = {}
+    phases = {}
+    saved = _swap(fast_path, {"np": _TimedNumpy(seconds, _role_after)})
+    saved.update(_swap(fast_path, {
+        "_forward": _timed(fast_path._forward, phases, "forward"),
+        "_backward_and_update": _timed(fast_path._backward_and_update, phases, "backward"),
+        "_cost": _timed(fast_path._cost, seconds, "cost (recorded iterations only)")}))
+    try:
+        started = time.perf_counter()
+        fast_path.gradient_descent(X, Y, start, LEARNING_RATE, iterations)
+        total = time.perf_counter() - started
+    finally:
+        _swap(fast_path, saved)
+    forward_products = seconds.get("products: forward W A", 0.0)
+    backward_products = sum(s for role, s in seconds.items() if role.startswith("products: d"))
+    seconds["forward: bias adds, activations"] = phases["forward"] - forward_products
+    seconds["backward: dAL, dZ, db, in-place updates"] = phases["backward"] - backward_products
+    seconds["setup (copies, X.T once) and Python"] = total - sum(seconds.values())
+    return total, seconds
+
+
+def print_profile(title, total, seconds, iterations):
+    print(f"  {title} ({iterations} instrumented iterations, {1000 * total / iterations:.2f} ms per iteration):")
+    for role, spent in sorted(seconds.items(), key=lambda item: -item[1]):
+        print(f"    {role:<52} {100 * spent / total:5.1f} %  ({1000 * spent / iterations:6.2f} ms per iteration)")
+
+
+def report(model, X, Y, args, torch):
+    layers, _ = MODELS[model]
+    print(f"\n{model} model {layers}: {X.shape[1]} pictures, {args.iterations} iterations "
+          f"(before: {args.before_iterations}), best of {args.repeats} alternating rounds")
+    best, costs = race(model, X, Y, args, torch)
+    names = {"before": "before: graded functions composed",
+             "after": "after: dnn_utils.fast_path (the reference now)",
+             "torch": f"PyTorch {torch.__version__ if torch else ''} autograd"}
+    for side, (wall, cpu) in best.items():
+        print(f"  {names[side]:<48} {1000 * wall:7.2f} ms/iteration wall, {1000 * cpu:7.2f} ms CPU")
+    after_wall, after_cpu = best["after"]
+    print(f"  after / before: {after_wall / best['before'][0]:.2f} (wall), "
+          f"{after_cpu / best['before'][1]:.2f} (CPU)")
+    shared = len(costs["before"])
+    before_gap = max(abs(a - b) for a, b in zip(costs["before"], costs["after"][:shared]))
+    print(f"  same costs, before and after: largest difference over {shared} recorded costs {before_gap:.1e}")
+    if torch is None:
+        print("  PyTorch: not installed (pip install torch==2.13.0), skipped")
+    else:
+        torch_wall, torch_cpu = best["torch"]
+        torch_gap = max(abs(a - b) for a, b in zip(costs["after"], costs["torch"]))
+        print(f"  after / PyTorch: {after_wall / torch_wall:.2f} (wall), {after_cpu / torch_cpu:.2f} (CPU)"
+              f"   (target: at most 0.80)")
+        print(f"  same costs, after and PyTorch: last {costs['after'][-1]:.10f} and {costs['torch'][-1]:.10f}; "
+              f"largest difference over {len(costs['after'])} recorded costs {torch_gap:.1e}")
+    if args.profile_iterations:
+        start = starting_parameters(model, layers)
+        print_profile("where the time goes, before", *profile_before(X, Y, start, args.profile_iterations),
+                      args.profile_iterations)
+        print_profile("where the time goes, after", *profile_after(X, Y, start, args.profile_iterations),
+                      args.profile_iterations)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=2500)
-    parser.add_argument("--profile-iterations", type=int, default=500)
+    parser.add_argument("--before-iterations", type=int, default=300)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--profile-iterations", type=int, default=300, help="0 skips the profiles")
+    parser.add_argument("--model", choices=["L_layer", "two_layer", "both"], default="both")
     args = parser.parse_args(argv)
+    if min(args.iterations, args.before_iterations, args.repeats) < 1:
+        parser.error("--iterations, --before-iterations and --repeats must be at least 1")
 
     data = load_cat_data()
     X, Y = flatten_and_scale(data.train_x), data.train_y
-    print(f"L-layer model {LAYERS} on {X.shape[1]} cat pictures, {args.iterations} iterations, "
-          f"float64, one thread (NumPy {np.__version__})")
-
-    numpy_seconds, numpy_costs = time_numpy(X, Y, args.iterations)
-    print(f"  NumPy reference (dnn_utils.application.L_layer_model): {numpy_seconds:7.2f} s "
-          f"({1000 * numpy_seconds / args.iterations:.2f} ms per iteration)")
-    torch_result = time_torch(X, Y, args.iterations)
-    if torch_result is None:
-        print("  PyTorch: not installed (pip install torch==2.13.0), skipped")
-    else:
-        torch_seconds, torch_costs, version = torch_result
-        difference = max(abs(a - b) for a, b in zip(numpy_costs, torch_costs))
-        print(f"  PyTorch {version} (autograd, same start):          {torch_seconds:7.2f} s "
-              f"({1000 * torch_seconds / args.iterations:.2f} ms per iteration)")
-        print(f"  NumPy / PyTorch time: {numpy_seconds / torch_seconds:.2f}")
-        print(f"  same training: last recorded cost {numpy_costs[-1]:.6f} (NumPy) and "
-              f"{torch_costs[-1]:.6f} (PyTorch); largest difference over {len(numpy_costs)} recorded "
-              f"costs {difference:.1e}")
-
-    total, seconds = profile_numpy(X, Y, args.profile_iterations)
-    print(f"\nWhere the reference's time goes ({args.profile_iterations} instrumented iterations, "
-          f"{1000 * total / args.profile_iterations:.2f} ms per iteration):")
-    for role, spent in sorted(seconds.items(), key=lambda item: -item[1]):
-        print(f"  {role:<58} {100 * spent / total:5.1f} %  "
-              f"({1000 * spent / args.profile_iterations:.2f} ms per iteration)")
-    products = sum(spent for role, spent in seconds.items() if "products" in role)
-    print(f"  all matrix products: {100 * products / total:.1f} %. The gradient with respect to X (dA0) is "
-          "never used; autograd does not compute it, since X does not require a gradient.")
+    torch = _import_torch()
+    print(f"float64, one thread, NumPy {np.__version__}"
+          + (f", PyTorch {torch.__version__}" if torch else ", PyTorch not installed"))
+    for model in (MODELS if args.model == "both" else [args.model]):
+        report(model, X, Y, args, torch)
     return 0
 
 
