@@ -110,7 +110,7 @@ def exposed_tree():
     """A folder every user can enter (as /tmp is), holding what a sandbox user must not read
     (a 0600 salt file, a 0700 course folder with a salt inside, a 0600 results store) and one
     world-readable file, the control that shows the sandbox user does reach the folder."""
-    root = tempfile.mkdtemp(prefix="isolation-test-")
+    root = tempfile.mkdtemp(prefix="isolation-test-", dir="/tmp")
     os.chmod(root, 0o755)
     paths = {"root": root, "salt": os.path.join(root, "grading_salt"),
              "course": os.path.join(root, "course"), "results": os.path.join(root, "results.sqlite"),
@@ -470,7 +470,7 @@ def _as_a_grader_that_is_not_root(folder, salt):
 def test_a_grader_that_is_not_root_gets_limits_seccomp_and_landlock(monkeypatch, with_landlock):
     if not with_landlock:
         monkeypatch.setattr(landlock, "abi", lambda: 0)
-    folder = tempfile.mkdtemp(prefix="isolation-user-")
+    folder = tempfile.mkdtemp(prefix="isolation-user-", dir="/tmp")
     try:
         os.chmod(folder, 0o755)
         os.chown(folder, NOBODY, NOBODY)
@@ -877,7 +877,7 @@ def _grader_tree(public=True):
     """A course as an instructor keeps it (0700, salt 0600 inside, submissions and results in it)
     in a folder every user may enter, beside a world-readable control file."""
     from batch_tools import base_notebooks, write
-    root = tempfile.mkdtemp(prefix="isolation-grader-")
+    root = tempfile.mkdtemp(prefix="isolation-grader-", dir="/tmp")
     os.chmod(root, 0o755)
     course = os.path.join(root, "course")
     os.mkdir(course, 0o700)
