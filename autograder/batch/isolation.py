@@ -512,8 +512,9 @@ def preflight(limits, secrets=(), needed=()):
             raise SandboxRefused(seccomp_policy.UNAVAILABLE + "; or pass --allow-unsafe-root to grade without it")
         seccomp = NO_SECCOMP
     if os.geteuid() != 0:
-        warnings.append("the grader is not root: student code runs as the grader's own user and can read "
-                        "whatever it can (run it as root, with namespaces, to isolate submissions)")
+        warnings.append("the grader is not root: student code runs as the grader's own user"
+                        + (", confined by Landlock" if files == LANDLOCK else " and can read whatever it can")
+                        + " (run the grader as root, with namespaces, to isolate submissions fully)")
         return f"{LIMITS_ONLY}, {files}, {seccomp}", warnings
     if namespaces_available(limits.namespaces):
         return f"{FULL}, {seccomp}", warnings
