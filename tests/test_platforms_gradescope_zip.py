@@ -8,7 +8,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -95,7 +94,8 @@ def _install(root):
     site = Path(subprocess.run([str(root / "venv" / "bin" / "python"), "-c",
                                 "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                capture_output=True, text=True, check=True).stdout.strip())
-    (site / "zz_project.pth").write_text(f"{root / 'source' / 'project'}\n{sysconfig.get_paths()['purelib']}\n")
+    dependencies = [p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)]
+    (site / "zz_project.pth").write_text("\n".join([str(root / "source" / "project"), *dependencies]) + "\n")
 
 
 @pytest.fixture(scope="module")
