@@ -6,10 +6,12 @@ made personal with a few random lines of its own so that no two students'
 code is the same and the similarity step has real work (MinHash and LSH on
 every answer), plus ``--copies`` planted pairs in which one student handed in
 another's answer cell reformatted. Then it builds the report in this process
-and prints the time of each step and in total, and how many planted copies
-the similarity step found among the pairs it flagged.
+and prints the time (wall and CPU, with the machine's load average) of each
+step and in total, and how many planted copies the similarity step found among
+the pairs it flagged. Baseline in the same run: on ``--baseline`` students,
+candidate pairs from LSH against copydetect comparing every pair.
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/report.py [--students 10000] [--copies 10]
+    OPENBLAS_NUM_THREADS=1 python benchmarks/report.py [--students 10000] [--copies 10] [--baseline 100]
 
 Target (issue 13): 10,000 results in under a minute on 2 cores.
 """
@@ -28,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from autograder import assignments  # noqa: E402
 from autograder.batch.store import Store  # noqa: E402
-from autograder.insight import load, render, synthetic  # noqa: E402
+from autograder.insight import load, render, similarity, synthetic  # noqa: E402
 
 OPERATORS = ("+", "-", "*", "//", "%")
 
@@ -130,11 +132,47 @@ def write(rows, store_path):
         store.close()
 
 
+def _cpu(since):
+    """(own CPU seconds, workers' CPU seconds) since the os.times() ``since``."""
+    now = os.times()
+    return (now.user + now.system - since.user - since.system,
+            now.children_user + now.children_system - since.children_user - since.children_system)
+
+
+def all_pairs_baseline(submissions, exercises, release):
+    """Seconds to compare every pair of answers of every exercise with copydetect (no LSH)."""
+    code = similarity.CodeSimilarity(submissions, exercises, release)
+    started = time.perf_counter()
+    for name in exercises:
+        answers = code._answers(name)
+        prints = {i: similarity.fingerprints(text, code.boilerplate) for i, text in answers.items()}
+        keys = sorted(prints)
+        for position, a in enumerate(keys):
+            for b in keys[position + 1:]:
+                similarity._compare(name, answers[a], answers[b], prints[a], prints[b])
+    return time.perf_counter() - started
+
+
+def lsh_time(submissions, exercises, release):
+    saved = similarity.PARALLEL_FROM
+    similarity.PARALLEL_FROM = 10**12   # one process, as the baseline
+    try:
+        started = time.perf_counter()
+        similarity.CodeSimilarity(submissions, exercises, release).run()
+        return time.perf_counter() - started
+    finally:
+        similarity.PARALLEL_FROM = saved
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=10_000)
     parser.add_argument("--copies", type=int, default=10)
+    parser.add_argument("--baseline", type=int, default=100,
+                        help="students on which LSH is timed against comparing all pairs (0: skip)")
     args = parser.parse_args()
+    exercises = assignments.exercises(synthetic.ASSIGNMENT)
+    release = load.find_release(synthetic.ASSIGNMENT)
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         rows, planted = build_class(args.students, args.copies)
@@ -146,31 +184,34 @@ def main():
 
         cpu0 = os.times()
         t0 = time.perf_counter()
-        names = set(assignments.exercises(synthetic.ASSIGNMENT))
-        submissions = load.load(str(store_path), synthetic.ASSIGNMENT, names)
-        t1 = time.perf_counter()
-        values = render.context(submissions, synthetic.ASSIGNMENT, load.find_release(synthetic.ASSIGNMENT))
-        t2 = time.perf_counter()
+        submissions = load.load(str(store_path), synthetic.ASSIGNMENT, set(exercises))
+        t1, cpu1 = time.perf_counter(), _cpu(cpu0)
+        values = render.context(submissions, synthetic.ASSIGNMENT, release)
         page = render.render(values)
-        out = Path(folder) / "report.html"
-        out.write_text(page, encoding="utf-8")
-        t3 = time.perf_counter()
-        print(f"load {t1 - t0:.1f} s, statistics, similarity and charts {t2 - t1:.1f} s, "
-              f"page {t3 - t2:.1f} s ({len(page) / 2**20:.1f} MiB)")
-        cpu1 = os.times()
-        cpu = sum(getattr(cpu1, f) - getattr(cpu0, f) for f in ("user", "system", "children_user",
-                                                                  "children_system"))
-        print(f"report for {len(submissions)} results: {t3 - t0:.1f} s wall (target: under 60 s on "
-              f"2 cores), {cpu:.1f} s of CPU in this process and its workers; load average "
-              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        (Path(folder) / "report.html").write_text(page, encoding="utf-8")
+        t2, cpu2 = time.perf_counter(), _cpu(cpu0)
+        print(f"load: {t1 - t0:.1f} s wall, CPU {cpu1[0]:.1f} s here + {cpu1[1]:.1f} s in workers")
+        print(f"statistics, similarity, charts, page: {t2 - t1:.1f} s wall, CPU "
+              f"{cpu2[0] - cpu1[0]:.1f} s here + {cpu2[1] - cpu1[1]:.1f} s in workers")
+        print(f"report for {len(submissions)} results: {t2 - t0:.1f} s wall (target: under 60 s on "
+              f"2 cores), {sum(cpu2):.1f} s of CPU; load average {os.getloadavg()[0]:.1f} on "
+              f"{os.cpu_count()} cores during the run (other work on the machine stretches wall time)")
 
         shown = values["code"]
-        flagged = {p.students for p in shown.pairs}
-        total_flagged = len(shown.pairs) + shown.more
-        found = sum(1 for pair in planted if tuple(sorted(pair)) in {tuple(sorted(f)) for f in flagged})
-        print(f"similarity: {shown.compared} answers sketched, {shown.candidates} candidate pairs from LSH "
-              f"(of {len(submissions) * (len(submissions) - 1) // 2 * len(names)} possible), "
-              f"{total_flagged} pairs flagged, {found} of {len(planted)} planted copies among them")
+        flagged = {tuple(sorted(p.students)) for p in shown.pairs}
+        found = sum(1 for pair in planted if tuple(sorted(pair)) in flagged)
+        possible = len(submissions) * (len(submissions) - 1) // 2 * len(exercises)
+        print(f"similarity: {shown.compared} answers sketched, {shown.candidates} candidate pairs from "
+              f"LSH (of {possible} possible), {len(shown.pairs) + shown.more} pairs flagged, "
+              f"{found} of {len(planted)} planted copies among them")
+
+        if args.baseline:
+            subset = submissions[:args.baseline]
+            ours, everything = lsh_time(subset, exercises, release), all_pairs_baseline(
+                subset, exercises, release)
+            print(f"baseline on {len(subset)} students, one process: LSH candidates {ours:.1f} s, "
+                  f"copydetect on all pairs {everything:.1f} s ({everything / ours:.1f} times longer; "
+                  f"all pairs grow with the square of the class)")
 
 
 if __name__ == "__main__":
