@@ -308,3 +308,12 @@ def test_malformed_result_fields_do_not_break_the_report(tmp_path):
     assert "<b>bold" not in text
     shown = {m.name: m for m in values["mistakes"]}
     assert student not in [s for n in shown["initialize_parameters"].ranked for s in n.students]
+
+
+def test_the_page_shows_the_largest_groups_only(built, monkeypatch):
+    plan, store, _, _ = built
+    monkeypatch.setattr(render, "MAX_GROUPS", 1)
+    values = render.context(load.load(str(store), ASSIGNMENT), ASSIGNMENT, load.find_release(ASSIGNMENT))
+    assert [g.students for g in values["groups"]] == [sorted(plan.unnamed_group)]
+    assert values["more_groups"] == 1
+    assert "1 smaller groups not shown." in render.render(values)

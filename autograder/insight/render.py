@@ -24,6 +24,9 @@ class _Shown:
     candidates: int = 0
 
 
+MAX_GROUPS = 60   # groups of unnamed wrong answers shown (the largest)
+
+
 def report_path(out_dir, assignment):
     return Path(out_dir) / f"{assignment}_insight.html"
 
@@ -57,7 +60,8 @@ def context(submissions, assignment, release, store=""):
         "median": statistics.median(totals) if totals else 0.0, "max_score": max_score,
         "plots": chart, "outcomes": stats.OUTCOMES, "per_exercise": rows,
         "mistakes": list(stats.mistakes(submissions, exercises, release).values()),
-        "has_cases": has_cases, "groups": unnamed, "alone": alone,
+        "has_cases": has_cases, "groups": unnamed[:MAX_GROUPS],
+        "more_groups": max(0, len(unnamed) - MAX_GROUPS), "alone": alone,
         "code": _Shown(code_pairs[:limit], max(0, len(code_pairs) - limit), code.compared_answers,
                        code.candidates),
         "outputs": _Shown(output_pairs[:limit], max(0, len(output_pairs) - limit)),
