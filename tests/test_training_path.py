@@ -5,6 +5,7 @@ what the notebook's solutions run): forward, cost, backward with dA0, a new dict
 parameters at every step. The training path must agree with it to 1e-10 on every drawn
 network, and the reference models must still reproduce the published cat-data figures.
 """
+import ast
 import json
 import math
 import subprocess
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from autograder.kit import contents
 from conftest import requires_cat_data
 from dnn_utils import application
 from dnn_utils.data import flatten_and_scale
@@ -201,3 +203,25 @@ def test_benchmark_runs_and_says_where_the_time_goes():
         assert expected in out, out
     assert "dA0" not in out.split("where the time goes, after")[1]
     assert ("after / PyTorch:" in out) or ("PyTorch: not installed" in out)
+
+
+# -- the student kits --------------------------------------------------------------------------
+
+def _dnn_utils_imports(module):
+    tree = ast.parse((ROOT / "dnn_utils" / f"{module}.py").read_text())
+    return {node.module.split(".")[1] for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("dnn_utils.")}
+
+
+def test_the_path_never_ships_before_the_application_assignment_is_over():
+    """The path with an initialisation is an answer of ``application``: not in its kit or an earlier one."""
+    for assignment in ("step_by_step", "application"):
+        assert "fast_path" not in contents.dnn_utils_modules(assignment)
+    assert _dnn_utils_imports("fast_path") == set(), "the path needs no other module of the course"
+
+
+def test_the_kits_holding_the_application_reference_hold_what_it_imports():
+    later = contents.ASSIGNMENT_IDS[contents.ASSIGNMENT_IDS.index("application") + 1:]
+    assert later, "some kit holds the application reference"
+    for assignment in later:
+        assert _dnn_utils_imports("application") <= set(contents.dnn_utils_modules(assignment)), assignment
