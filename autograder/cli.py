@@ -108,7 +108,8 @@ def _grade(args):
     signal.signal(signal.SIGTERM, _interrupted)
     try:
         progress = pool.Progress(len(items), enabled=not args.quiet)
-        deadline = args.worker_deadline or 60 * limits.cell_seconds + 200 * limits.call_seconds
+        # the submission's own budget, plus room for sandboxes to start and for judging
+        deadline = args.worker_deadline or 1.5 * limits.submission_seconds + 60
         if args.scheduler:   # grading on a Dask cluster (autograder.batch.cluster)
             results = _cluster_grade(items, settings, store,
                                      config_fingerprint(args.assignment, salt, limits), args, progress,

@@ -327,3 +327,22 @@ def test_every_catalogued_mistake_is_named_by_the_installed_kit(kit_env, assignm
     for key, want in expected.items():
         assert got[key] == want, f"{key}:\ninstructor: {want}\nkit:        {got[key]}"
     assert sum("Likely mistake" in want[1] for want in expected.values()) >= len(expected) // 2
+
+
+def test_the_kit_cache_keeps_other_assignments_kits_out_of_sight(tmp_path):
+    """A sandbox knows its own kit's folder; the cache cannot be listed by others and the other
+    kits' names carry a digest keyed with a secret only the grader can read."""
+    cache = tmp_path / "kits"
+    first = build.unpacked("step_by_step", cache)
+    again = build.unpacked("step_by_step", cache)
+    assert first == again and first.parent == cache
+    assert os.stat(cache).st_mode & 0o777 == 0o711
+    assert os.stat(cache / ".key").st_mode & 0o777 == 0o600
+    assert os.stat(first).st_mode & 0o777 == 0o755
+    fingerprint = first.name.split("-")[1]
+    other = build.unpacked("application", cache)
+    assert other.name.startswith(f"application-{fingerprint}-")
+    assert other.name.split("-")[2] != first.name.split("-")[2]
+    (cache / ".key").write_bytes(b"another grader's secret")
+    os.utime(cache / ".key")
+    assert build.unpacked("application", cache) != other   # the name depends on the secret

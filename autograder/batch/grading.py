@@ -23,7 +23,7 @@ lost). Every submission has a total time budget (``Limits.submission_seconds``)
 for its cells and calls together.
 """
 import contextlib
-import copy
+import functools
 import hashlib
 import inspect
 import select
@@ -112,6 +112,11 @@ def _time_limit(seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
+@functools.lru_cache(maxsize=None)
+def _signature(function):
+    return inspect.signature(function)
+
+
 class _Oracle:
     """Answers, with the reference, the calls an exercise's function makes to the other graded
     functions of the assignment it may use (``Exercise.uses``), while that exercise is observed."""
@@ -134,11 +139,11 @@ class _Oracle:
             if not isinstance(args, tuple) or not isinstance(kwargs, dict) or \
                     not all(isinstance(k, str) for k in kwargs):
                 raise TypeError("arguments are not a tuple and a dict of names")
-            inspect.signature(reference).bind(*args, **kwargs)
+            _signature(reference).bind(*args, **kwargs)
             saved = np.random.get_state()
-            try:
+            try:   # the arguments were just decoded: no one else holds them, no copy needed
                 with _time_limit(self.seconds), np.errstate(all="ignore"):
-                    output = reference(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+                    output = reference(*args, **kwargs)
             finally:
                 np.random.set_state(saved)
             return {"op": "answer", "output": wire.encode(output)}
@@ -256,7 +261,8 @@ class _Session:
         earlier = {use: owner for use in exercise.uses if use not in self.graded
                    for owner in [assignments.find(use)[0]]}
         sandbox.channel.send({"op": "observer", "exercise": name, "call_seconds": limits.call_seconds,
-                              "oracle": sorted(oracle.allowed), "earlier": earlier})
+                              "oracle": sorted(oracle.allowed), "earlier": earlier,
+                              "forbid_writes": not sandbox.level.startswith(isolation.FULL)})
         message = self._receive(sandbox.channel, GRACE_SECONDS)
         if message["event"] != "forked":
             raise _Lost("sent data the grader could not read")

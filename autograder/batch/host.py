@@ -62,7 +62,7 @@ class Zygote:
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-I", ZYGOTE_SCRIPT, str(theirs.fileno()), str(self.uid),
-                 json.dumps(exposed_directories(kit_dir)), str(kit_dir), PROJECT_ROOT],
+                 json.dumps(exposed_directories(kit_dir)), str(kit_dir), PROJECT_ROOT, str(os.getpid())],
                 pass_fds=[theirs.fileno()], env=sandbox_environment(self.scratch), cwd=self.scratch,
                 stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
         except OSError as exc:
@@ -136,6 +136,7 @@ class Zygote:
                 for pid in left:
                     isolation.kill_quietly(pid)
                 time.sleep(0.01)
+            isolation.remove_files_of(self.uid)   # what a fallback sandbox left in /tmp
 
 
 def process_state(pid):

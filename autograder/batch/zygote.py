@@ -20,7 +20,7 @@ two fresh socket pairs) it forks:
   serves the grader over the other socket (``executor.serve``).
 
 Usage (by ``host.Zygote`` only):
-``python -I zygote.py CONTROL_FD UID EXPOSED_JSON KIT_DIR PROJECT_ROOT``.
+``python -I zygote.py CONTROL_FD UID EXPOSED_JSON KIT_DIR PROJECT_ROOT WORKER_PID``.
 """
 import gc
 import importlib.util
@@ -31,7 +31,7 @@ import socket
 import sys
 import types
 
-GRADER_MODULES = ("wire", "channel", "seccomp_policy", "isolation", "executor")
+GRADER_MODULES = ("wire", "channel", "landlock", "seccomp_policy", "isolation", "executor")
 
 
 def load_grader_modules(project_root):
@@ -156,12 +156,14 @@ def warden(template_sock, warden_sock, uid, limits, exposed, zygote_pid):
 
 def main():
     control_fd, uid, exposed = int(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
-    kit_dir, project_root = sys.argv[4], sys.argv[5]
+    kit_dir, project_root, worker = sys.argv[4], sys.argv[5], int(sys.argv[6])
     sys.path[:] = [p for p in sys.path if p and os.path.realpath(p) != os.path.dirname(os.path.realpath(__file__))]
     global GRADER, SHELL, MOUNT_POINT
     GRADER = load_grader_modules(project_root)
     isolation, executor = GRADER["isolation"], GRADER["executor"]
     isolation.set_parent_death_signal()
+    if os.getppid() != worker:   # the worker died before the death signal was armed
+        return
     forget_the_project(kit_dir, project_root)
     SHELL = warm_up(kit_dir)
     executor.snapshot_harness(own=tuple(GRADER.values()))

@@ -11,6 +11,7 @@ fixed order, fixed timestamps, gzip without a date).
 """
 import base64
 import hashlib
+import hmac
 import os
 import shutil
 import tempfile
@@ -136,18 +137,37 @@ def _trusted_folder(path):
             and not info.st_mode & 0o022)
 
 
+def _cache_key(cache):
+    """A secret of this machine's grader (0600): kit folders are named with it, so a sandbox that
+    knows its own kit's path cannot guess where another assignment's kit lies."""
+    path = cache / ".key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes()
+    key = os.urandom(32)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key)
+    return key
+
+
 def unpacked(assignment, cache=None):
     """The kit of ``assignment`` as a folder (built once per version of the project and cached).
 
-    The folder is readable by everyone (the sandbox's user imports from it) and writable by its
-    owner only; a cached folder that anyone else could have changed is rebuilt elsewhere.
+    The kit folder is readable by everyone (the sandbox's user imports from it) and writable by
+    its owner only. The cache folder can be crossed but not listed by others (0711), and each
+    kit's name carries a keyed digest, so a sandbox cannot find the kit of a later assignment
+    (which holds an earlier one's reference). A cached folder anyone else could have changed
+    is not used.
     """
     cache = Path(cache or os.path.join(tempfile.gettempdir(), f"dnn-course-kits-{os.geteuid()}"))
-    cache.mkdir(mode=0o755, exist_ok=True)
+    cache.mkdir(mode=0o711, exist_ok=True)
     if not _trusted_folder(cache):
         cache = Path(tempfile.mkdtemp(prefix="dnn-course-kits-"))
-        os.chmod(cache, 0o755)
-    target = cache / f"{assignment}-{_project_fingerprint()}"
+    os.chmod(cache, 0o711)
+    fingerprint = _project_fingerprint()
+    tag = hmac.new(_cache_key(cache), f"{assignment}/{fingerprint}".encode(), hashlib.sha256).hexdigest()[:20]
+    target = cache / f"{assignment}-{fingerprint}-{tag}"
     if target.is_dir() and _trusted_folder(target):
         return target
     building = Path(tempfile.mkdtemp(prefix=f".{assignment}-", dir=cache))
