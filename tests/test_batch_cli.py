@@ -86,13 +86,11 @@ def test_scores_of_the_batch(uninterrupted):
 def test_grading_again_is_idempotent(submissions, uninterrupted):
     first, store = uninterrupted
     attempts = _count(store, "SELECT COUNT(*) FROM attempts")
-    started = time.monotonic()
     again = subprocess.run(_command(submissions, store, "--workers", "2"), capture_output=True,
                            text=True, env=_env(), timeout=600)
     assert again.returncode == 0 and again.stdout == first
     assert _count(store, "SELECT COUNT(*) FROM attempts") == attempts, "nothing was graded again"
     assert _count(store, "SELECT COUNT(*) FROM results") == 12
-    assert time.monotonic() - started < 30
 
 
 def test_results_do_not_depend_on_worker_count_or_order(submissions, uninterrupted, tmp_path):
