@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import types
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -204,7 +205,7 @@ def formgrader(course):
             assert server.poll() is None, server.stderr.read().decode()[-3000:]
             assert time.monotonic() < deadline, "the Jupyter server did not start"
             time.sleep(0.3)
-        yield get
+        yield types.SimpleNamespace(get=get, url=f"http://127.0.0.1:{port}", token=token)
     finally:
         server.terminate()
         try:
@@ -219,17 +220,58 @@ def test_formgrader_shows_the_batch_graders_report(course, formgrader):
     with _gradebook(root) as gb:
         submission_id = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "partly_wrong").id
         tampered_id = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "alternative").id
-    status, page = formgrader(f"/formgrader/submissions/{submission_id}/")
+    status, page = formgrader.get(f"/formgrader/submissions/{submission_id}/")
     assert status == 200, page[-2000:]
     assert "linear_backward: 0 of 10 points (failed)" in page
     assert "dW and db are not divided by m" in page          # the grader's diagnosis, in the test cell
     assert "Graded by the course&#39;s batch grader" in page or "Graded by the course's batch grader" in page
     for name in exercises(ASSIGNMENT):                          # formgrader's score box of each cell
         assert f'id="{name}"' in page, name
-    status, page = formgrader(f"/formgrader/submissions/{tampered_id}/")
+    status, page = formgrader.get(f"/formgrader/submissions/{tampered_id}/")
     assert status == 200 and SALT not in page
     assert f"<script>alert('{PLANTED}')" not in page and "onerror" not in page.replace("&lt;img src=x onerror", "")
     assert "my answer: a &lt; b" in page            # the student's own words are still shown, as text
+
+
+# Formgrader loads MathJax from a CDN; the test browser never leaves this machine, so a stand-in
+# answers that request (formgrader only waits for MathJax's start-up signal).
+MATHJAX_STAND_IN = ("window.MathJax={Hub:{Config:function(){},Queue:function(){},Typeset:function(){},"
+                    "Startup:{signal:{Interest:function(f){setTimeout(function(){f('End')},0)}}},"
+                    "Register:{StartupHook:function(){},MessageHook:function(){}}}};")
+
+
+def test_an_instructor_in_formgrader_sees_the_batch_scores_and_grades_by_hand(course, formgrader):
+    """Formgrader in headless chromium, as an instructor uses it: each score box shows the batch
+    grader's points, the test cell its report; a score typed in is saved as a manual score."""
+    from browser import SCREENSHOTS, open_browser
+    root, found = course
+    with _gradebook(root) as gb:
+        submission_id = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "partly_wrong").id
+    with open_browser(allow_hosts=("127.0.0.1",)) as browser:
+        page = browser.page()
+        page.set_extra_http_headers({"Authorization": f"token {formgrader.token}"})
+        page.route("https://cdnjs.cloudflare.com/**", lambda route: route.fulfill(
+            status=200, content_type="application/javascript", body=MATHJAX_STAND_IN))
+        page.goto(f"{formgrader.url}/formgrader/submissions/{submission_id}/")
+        page.wait_for_load_state("networkidle")
+        shown = {name: page.locator(f"input#{name}").get_attribute("placeholder") for name in exercises(ASSIGNMENT)}
+        assert {name: float(value) for name, value in shown.items()} == points(found["partly_wrong"])
+        assert "linear_backward: 0 of 10 points (failed)" in page.locator("body").inner_text()
+        box = page.locator("input#linear_backward")
+        box.scroll_into_view_if_needed()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)   # what the instructor sees around that cell
+        page.screenshot(path=str(SCREENSHOTS / "formgrader_batch_graded_linear_backward.png"))
+        box.fill("6")
+        box.press("Tab")
+        page.wait_for_load_state("networkidle")
+        assert browser.problems() == []
+    deadline = time.monotonic() + 10
+    while _grades(root, "partly_wrong")["linear_backward"][1] != 6.0 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _grades(root, "partly_wrong")["linear_backward"] == (0.0, 6.0, False)
+    from autograder.platforms import gradebook
+    gradebook.write_to_course([found["partly_wrong"]], root, ASSIGNMENT)   # written again: kept
+    assert _grades(root, "partly_wrong")["linear_backward"] == (0.0, 6.0, False)
 
 
 def test_manual_scores_survive_a_regrade_and_a_changed_auto_score_asks_for_review(course):
