@@ -131,6 +131,10 @@ def test_without_output_dir_one_json_object_per_line(capsys):
     assert len(lines) == 2 and all(line["score"] == 0.5 for line in lines)
     for data in lines:
         jsonschema.validate(data, PRAIRIELEARN_OURS)
+    # a result the grader failed to produce is no grade: nothing written, exit status 1
+    failed = [dict(results[0], status="error", error="error: the grader failed")]
+    assert commands.write_formats(args, failed, 3.0) == 1
+    assert capsys.readouterr().out == ""
 
 
 def test_visibility_is_checked():

@@ -324,3 +324,13 @@ def test_two_submissions_of_one_student_are_not_written(tmp_path, course):
     outcome = gradebook.write_to_course(twice, root, ASSIGNMENT)
     assert outcome.written == [] and "2 submissions" in outcome.skipped["untouched"]
     assert _grades(root, "untouched") == before
+
+
+def test_a_result_the_grader_failed_to_produce_is_not_written(course):
+    root, found = course
+    from autograder.platforms import gradebook
+    failed = dict(found["correct"], status="error", score=0.0, error="error: the grader failed")
+    before = _grades(root, "correct")
+    outcome = gradebook.write_to_course([failed], root, ASSIGNMENT)
+    assert outcome.written == [] and "the grader failed" in outcome.skipped["correct"]
+    assert _grades(root, "correct") == before

@@ -14,6 +14,7 @@ import sys
 from autograder.platforms import gradescope, prairielearn
 
 FORMATS = ("gradescope", "prairielearn")
+GRADER_ERROR = "error"   # the status of a result the grader failed to produce (never stored)
 
 
 def add_grade_options(grade):
@@ -63,13 +64,19 @@ def write_formats(args, results, seconds):
     """``--format gradescope|prairielearn``: files under --output-dir, or JSON lines on stdout.
     Returns the exit status (1 when a result could not be written)."""
     seconds = seconds if len(results) == 1 else None
+    status = 0
+    failed = [r for r in results if r["status"] == GRADER_ERROR]
+    for result in failed:   # the grader's failure is not a grade: no file, so the platform says so
+        print(f"warning: no {args.format} results for {result['submission']}: {result.get('error')}",
+              file=sys.stderr)
+        status = 1
+    results = [r for r in results if r["status"] != GRADER_ERROR]
     if not args.output_dir:
         for result in results:
             sys.stdout.write(json.dumps(platform_json(args.format, result, seconds, args.visibility),
                                         sort_keys=True) + "\n")
-        return 0
+        return status
     students = [r["student"] for r in results]
-    status = 0
     for result in results:
         student = result["student"]
         if students.count(student) > 1 or not student or student.startswith(".") or os.sep in student:

@@ -42,6 +42,9 @@ NOTEBOOK_NOTE = ("**Graded by the course's batch grader.** Scores come from its 
                  "sandbox (the notebook's own saved outputs were removed).")
 
 
+GRADER_ERROR = "error"   # the status of a result the grader failed to produce: never written
+
+
 class GradebookError(RuntimeError):
     """The gradebook cannot take these results (the message says what to do)."""
 
@@ -175,6 +178,9 @@ def _write_results(results, course, assignment):
                 outcome.skipped[student] = "the folder name cannot be an nbgrader student id"
                 continue
             result = found[0]
+            if result["status"] == GRADER_ERROR:
+                outcome.skipped[student] = "the grader failed on it (not a grade); run `grade` again"
+                continue
             nb = autograded_notebook(result, trusted, course.release_path(assignment))
             try:
                 _write_scores(gradebook, result, assignment, _arrival(result, course), nb, trusted)
