@@ -71,6 +71,12 @@ class Browser:
         page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
         return page
 
+    def reset(self):
+        """Forget what went wrong so far (a browser shared by several tests)."""
+        self.console_errors.clear()
+        self.page_errors.clear()
+        self.blocked.clear()
+
     def problems(self):
         """Everything that went wrong in any page so far (empty when all is well)."""
         return ([f"console: {e}" for e in self.console_errors] + [f"page error: {e}" for e in self.page_errors]
