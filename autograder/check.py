@@ -37,4 +37,4 @@ def check(function, hidden=False):
     result = run_exercise(function, assignment, exercise, salt)
     print("\n".join(report(exercise.number, exercise.name, exercise.points, result, hidden,
                            f"dnn_utils.{assignment}")))
-    return Points(result.points)
+    return Points(result.points, exercise.points, hidden)

@@ -73,15 +73,44 @@ def describe_key(key):
     return f"{d}{letter} of layer {layer}"
 
 
-def format_value(value, limit=400):
-    """Short printable form of an expected or actual value."""
+def format_value(value, limit=1200):
+    """Printable form of an expected or actual value; an array is printed as NumPy prints it,
+    one row per line, after a line giving its shape."""
     if isinstance(value, np.ndarray):
-        text = np.array2string(value, precision=8, suppress_small=True, threshold=30, max_line_width=100)
-        text = f"array of shape {value.shape}: {text}" if value.ndim else f"0-d array {text}"
-    else:
-        text = f"{type(value).__name__} {value!r}"
-    text = " ".join(text.split())
+        if not value.ndim:
+            return f"0-d array {value!r}"[:limit]
+        text = np.array2string(value, precision=8, suppress_small=True, threshold=48, edgeitems=3,
+                               max_line_width=88)
+        if len(text) > limit:
+            text = text[:limit] + " ..."
+        return f"array of shape {value.shape}:" + "".join(f"\n      {line}" for line in text.splitlines())
+    text = " ".join(f"{type(value).__name__} {value!r}".split())
     return text if len(text) <= limit else text[:limit] + " ..."
+
+
+def _index(index):
+    return "[" + ", ".join(str(int(i)) for i in index) + "]"
+
+
+def _number(value):
+    return np.format_float_positional(float(value), precision=8, unique=True, trim="-") \
+        if np.isfinite(value) else str(float(value))
+
+
+def differing_entries(expected, actual, tolerance, shown=6):
+    """One line pointing out where two arrays of one shape differ: how many entries, the first
+    few indices, and the largest difference with both values."""
+    expected = np.asarray(expected, dtype=float)
+    actual = np.asarray(actual, dtype=float)
+    with np.errstate(invalid="ignore", over="ignore"):
+        wrong = ~(np.abs(actual - expected) <= tolerance.atol + tolerance.rtol * np.abs(expected))
+        wrong &= ~(np.isnan(actual) & np.isnan(expected))
+        diff = np.where(np.isnan(actual), np.inf, np.abs(actual - expected))
+    places = np.argwhere(wrong)
+    worst = np.unravel_index(np.argmax(np.where(wrong, diff, -1)), expected.shape)
+    listed = ", ".join(_index(p) for p in places[:shown]) + (", ..." if len(places) > shown else "")
+    return (f"{len(places)} of {expected.size} entries differ, at {listed}; the largest difference is at "
+            f"{_index(worst)}: expected {_number(expected[worst])}, got {_number(actual[worst])}")
 
 
 def _type_name(value):
@@ -154,6 +183,14 @@ def _walk(expected, actual, path, leaves, problems):
             problems.append(Mismatch(path, "value", format_value(expected), format_value(actual)))
 
 
+def paired_leaves(expected, actual, name):
+    """[(path, expected leaf, actual leaf)] of every number and numeric array that sits where the
+    expected output has one, whatever its shape (paths are built from the expected output)."""
+    leaves = []
+    _walk(expected, actual, name, leaves, [])
+    return leaves
+
+
 def _close(actual, expected, tolerance):
     """``np.allclose(actual, expected, rtol, atol, equal_nan=True)``, without its overhead.
 
@@ -197,11 +234,7 @@ def compare(expected, actual, name, tolerance=Tolerance(), describe=True):
             continue
         if not describe:
             return Comparison((Mismatch(path, "value", "", ""),), ())
-        where = ""
-        if np.ndim(e):
-            diff = np.where(np.isnan(a_float), np.inf, np.abs(a_float - e))
-            worst = np.unravel_index(np.argmax(diff), np.shape(e))
-            where = f"largest difference at index {tuple(int(i) for i in worst)}"
+        where = differing_entries(e, a_float, tolerance) if np.ndim(e) else ""
         hint = "contains NaN or infinity" if not np.isfinite(a_float).all() else ""
         values.append(Mismatch(path, "value", format_value(np.asarray(e) if np.ndim(e) else e),
                                format_value(a), hint, where))

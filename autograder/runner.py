@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from autograder import diagnosis
 from autograder.compare import Comparison, Mismatch, Tolerance, compare, identical, same
 
 
@@ -54,6 +55,8 @@ class CaseResult:
     stage: str = ""
     message: str = ""
     mistake: str = ""
+    findings: object = field(default=None, compare=False, repr=False)  # {quantity: [Finding]} of a wrong output
+    diagnosis: str = ""         # the shape of the wrong answer, when it explains every failing case
 
 
 @contextlib.contextmanager
@@ -236,7 +239,8 @@ def judge(spec, case, observation, expected):
         lines = [m.describe(show_values=not hidden) for m in result.mismatches[:3]]
         if result.matched and result.mismatches[0].stage == "value":
             lines.append("matched: " + ", ".join(result.matched[:6]))
-        return fail(result.mismatches[0].stage, "\n  ".join(lines))
+        return replace(fail(result.mismatches[0].stage, "\n  ".join(lines)),
+                       findings=diagnosis.case_findings(spec, case.args, expected, observation.output))
     for name, before, after in zip(spec.parameters, case.args, observation.inputs_after):
         if identical(before, after):
             continue
@@ -256,9 +260,13 @@ def judge(spec, case, observation, expected):
 def diagnose(spec, mistakes, cases, observations, results, variant_output, hard_coded=None):
     """Name the likely mistake of each case that failed on its output.
 
-    A catalogued mistake whose outputs equal the student's on every case that
-    ran is preferred (it explains the passes too); otherwise the first one
-    matching that case.
+    A catalogued mistake whose outputs equal the student's on every case that ran is preferred
+    (it explains the passes too, and the only one named for a case failed because its inputs were
+    changed: such a mistake's outputs are right). Otherwise a failing case gets the first mistake
+    matching it that also gives the student's output on every case the student passed (a mistake
+    that would have failed a case the student passed is not theirs). Failing cases no mistake
+    explains are described by the shape of their wrong outputs (``autograder.diagnosis``) when
+    one kind of finding explains every one of them.
 
     Args:
         mistakes: objects with ``name`` and ``message``, in catalogue order.
@@ -267,9 +275,11 @@ def diagnose(spec, mistakes, cases, observations, results, variant_output, hard_
             with a documented example's output (the trusted side alone can tell).
     """
     failing = [i for i, r in enumerate(results) if not r.passed and r.stage in OUTPUT_STAGES]
-    if not failing:
+    changed_inputs = [i for i, r in enumerate(results) if not r.passed and r.stage == "inputs"]
+    if not failing and not changed_inputs:
         return list(results)
     ran = [i for i, o in enumerate(observations) if not o.error]
+    passed = [i for i in ran if results[i].passed]
     table = {}
     for mistake in mistakes:
         for i in ran:
@@ -277,8 +287,10 @@ def diagnose(spec, mistakes, cases, observations, results, variant_output, hard_
             table[mistake.name, i] = ok and same(wrong, observations[i].output, spec.tolerance)
     consistent = [m for m in mistakes if all(table[m.name, i] for i in ran)]
     explained = list(results)
-    for i in failing:
-        mistake = next(iter(consistent), None) or next((m for m in mistakes if table[m.name, i]), None)
+    unexplained = []
+    for i in failing + [i for i in changed_inputs if consistent]:
+        mistake = next(iter(consistent), None) or next(
+            (m for m in mistakes if table[m.name, i] and all(table[m.name, j] for j in passed)), None)
         if mistake is not None:
             explained[i] = replace(results[i], mistake=mistake.name,
                                    message=f"{results[i].message}\n  Likely mistake: {mistake.message}")
@@ -286,6 +298,13 @@ def diagnose(spec, mistakes, cases, observations, results, variant_output, hard_
             explained[i] = replace(results[i], mistake="hard_coded", message=(
                 f"{results[i].message}\n  Likely mistake: the output is a documented example's "
                 "answer whatever the input (hard-coded?)"))
+        elif i in failing:
+            unexplained.append(i)
+    if unexplained:
+        sentences = diagnosis.explain([(cases[i].hidden, results[i].findings) for i in unexplained])
+        for i, sentence in zip(unexplained, sentences or ()):
+            explained[i] = replace(explained[i], diagnosis=sentence,
+                                   message=f"{explained[i].message}\n  What your output looks like: {sentence}")
     return explained
 
 

@@ -172,4 +172,4 @@ def check(function, hidden=False, checks=None):
         return Points(0.0)
     spec, result = run_visible(function, entry, checks)
     print("\n".join(report(spec.number, spec.name, spec.points, result, False)))
-    return Points(result.points)
+    return Points(result.points, spec.points, False)

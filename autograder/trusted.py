@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 
+from autograder.assignments.labels import hidden_label
 from autograder.compare import same
 from autograder.exercise import Case
 from autograder.runner import ExerciseResult, diagnose, fixed_global_random_state, judge, observe, \
@@ -28,7 +29,7 @@ def cases_for(assignment, exercise, salt=None):
     if salt is not None:
         for index in range(exercise.n_hidden):
             args = exercise.hidden(case_rng(salt, exercise.name, index), index)
-            found.append(Case(f"hidden case {index + 1} of {exercise.n_hidden}", args, hidden=True))
+            found.append(Case(hidden_label(exercise, index), args, hidden=True))
     return found
 
 

@@ -52,7 +52,10 @@ def expected_files():
 
 
 def _where_to_put_them():
-    return (f"Put both files in {DEFAULT_FOLDERS[0]} (git ignores that folder), or in any folder "
+    return ("The course cannot hand these files out with its code (they are not ours to redistribute): "
+            "download them from the link your instructor gives on the course page (in a JupyterHub "
+            "course they are usually there already; ask if not). "
+            f"Put both files in {DEFAULT_FOLDERS[0]} (git ignores that folder), or in any folder "
             f"named by the environment variable {ENV}, or pass that folder as load_cat_data(path).")
 
 

@@ -69,9 +69,14 @@ def skip_when_grading(line, cell):
     if reason:
         print(f"Skipped {what} while grading: {reason}.")
         return
+    __tracebackhide__ = True   # a failing line is shown in the student's cell, not in this magic
     shell = get_ipython()
     started = time.perf_counter()
-    code = compile(shell.transform_cell(cell), "<skip_when_grading cell>", "exec")
+    # One blank line for the magic's own line, so that line numbers are the cell's; the source is
+    # registered with IPython's compiler cache so that a traceback shows the failing line.
+    source = "\n" + shell.transform_cell(cell)
+    filename = shell.compile.cache(source, shell.execution_count, raw_code="\n" + cell)
+    code = compile(source, filename, "exec")
     exec(code, shell.user_ns)  # noqa: S102  (the notebook's own cell, as Jupyter would run it)
     elapsed = time.perf_counter() - started
     if elapsed >= 1.0:

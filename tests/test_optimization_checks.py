@@ -150,6 +150,8 @@ def test_hidden_cases_depend_on_the_salt():
 
 def test_visible_labels_say_which_example():
     labels = [case.label for case in cases_for("optimization", EXERCISES["model"], TEST_SALT)]
-    assert labels[0].startswith("the example shown above (model_adam:")
-    assert labels[1].startswith("another documented example (model_momentum_l2:")
-    assert labels[3:] == [f"hidden case {i} of 4" for i in range(1, 5)]
+    assert labels[0] == "the example printed above"
+    assert labels[1].startswith("another example, not printed: moons(m=20, noise=0.2, seed=3); layer_dims [2, 4, 3, 1]; momentum")
+    assert labels[3:] == ["hidden case 1 of 4: Adam with dropout", "hidden case 2 of 4: momentum with L2 regularisation",
+                          "hidden case 3 of 4: gradient descent, one batch of all examples",
+                          "hidden case 4 of 4: Adam with L2 regularisation"]

@@ -10,6 +10,7 @@ that ignores an argument, or records costs at the wrong iterations, fails them.
 """
 import dnn_utils.application as ref
 from autograder.compare import Tolerance
+from autograder.assignments.labels import hidden_describer, visible_label
 from autograder.exercise import Case, Exercise
 from autograder.mistakes import application as _catalogue  # noqa: F401  (registers the mistakes)
 from autograder.mistakes import mistakes_of
@@ -18,13 +19,23 @@ from testcases import application as cases
 ASSIGNMENT = "application"
 
 
+# The examples whose results the notebook prints right above their check.
+PRINTED_IN_NOTEBOOK = frozenset({"two_layer_model", "L_layer_model"})
+
+
+def _distinguish(example):
+    return example.id
+
+
 def _visible(function):
-    """The documented examples of ``function``, in notebook order; the first is shown in the notebook."""
+    """The documented examples of ``function``, in notebook order, labelled in the student's terms."""
     def build():
         found = [example for example in cases.EXAMPLES if example.function == function]
-        return [Case(f"{'the example shown above' if i == 0 else 'a second documented example'} "
-                     f"({example.id}: {example.args.__doc__.strip().rstrip('.')})", example.args("2023"))
-                for i, example in enumerate(found)]
+        printed = [example for example in found if example.id in PRINTED_IN_NOTEBOOK]
+        return [Case(visible_label(example in printed, function, (), (),
+                                   _distinguish(example) if len(printed) > 1 else "",
+                                   example.args.__doc__.strip().rstrip(".")), example.args("2023"))
+                for example in found]
     return build
 
 
@@ -44,6 +55,7 @@ def _run_settings(rng):
     return learning_rate, num_iterations
 
 
+@hidden_describer('other data, layer sizes, learning rate and number of iterations')
 def _hidden_two_layer_model(rng, index):
     n_x, n_h = (int(n) for n in rng.randint(2, 8, size=2))
     m = int(rng.randint(6, 21))
@@ -51,6 +63,7 @@ def _hidden_two_layer_model(rng, index):
     return (X, Y, (n_x, n_h, 1)) + _run_settings(rng)
 
 
+@hidden_describer('other data, a network with two hidden layers, another learning rate and number of iterations', 'other data, a network with three hidden layers, another learning rate and number of iterations', 'other data, a network with four hidden layers, another learning rate and number of iterations')
 def _hidden_L_layer_model(rng, index):
     hidden = [int(n) for n in rng.randint(2, 7, size=2 + index % 3)]   # two to four hidden layers
     n_x, m = int(rng.randint(2, 8)), int(rng.randint(6, 21))

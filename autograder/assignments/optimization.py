@@ -10,6 +10,7 @@ epsilon next to a tiny average) fails them.
 
 import dnn_utils.optimization as ref
 from autograder.compare import Tolerance
+from autograder.assignments.labels import hidden_describer, visible_label
 from autograder.exercise import Case, Exercise
 from autograder.mistakes import mistakes_of
 from autograder.mistakes import optimization as _catalogue  # noqa: F401  (registers the mistakes)
@@ -20,13 +21,33 @@ from testcases import optimization as cases
 ASSIGNMENT = "optimization"
 
 
+# The examples whose results the notebook prints right above their check, and what tells apart
+# two printed examples of one function.
+PRINTED_IN_NOTEBOOK = {
+    "initialize_parameters_with_zeros": "zeros", "initialize_parameters_with_random": "random",
+    "initialize_parameters_with_he": "he", "initialize_parameters_with_xavier": "xavier",
+    "random_mini_batches": "", "compute_cost_with_regularization": "",
+    "L_model_backward_with_regularization": "", "L_model_forward_with_dropout": "",
+    "L_model_backward_with_dropout": "", "initialize_velocity": "", "update_parameters_with_momentum": "",
+    "initialize_adam": "", "update_parameters_with_adam_first": "the first step, t = 1",
+    "update_parameters_with_adam": "the third step, t = 3", "parameters_to_vector": "",
+    "vector_to_parameters": "", "gradient_check": "", "model_adam": "",
+}
+
+
+def _distinguish(example):
+    return PRINTED_IN_NOTEBOOK[example.id]
+
+
 def _visible(function):
-    """The documented examples of ``function``, in notebook order; the first is shown in the notebook."""
+    """The documented examples of ``function``, in notebook order, labelled in the student's terms."""
     def build():
         found = [example for example in cases.EXAMPLES if example.function == function]
-        return [Case(f"{'the example shown above' if i == 0 else 'another documented example'} "
-                     f"({example.id}: {example.args.__doc__.strip().rstrip('.')})", example.args("2023"))
-                for i, example in enumerate(found)]
+        printed = [example for example in found if example.id in PRINTED_IN_NOTEBOOK]
+        return [Case(visible_label(example in printed, function, (), (),
+                                   _distinguish(example) if len(printed) > 1 else "",
+                                   example.args.__doc__.strip().rstrip(".")), example.args("2023"))
+                for example in found]
     return build
 
 
@@ -64,11 +85,13 @@ def _seed(rng):
 
 # -- hidden cases, one generator per exercise: (rng, index) -> args -----------------------------
 
+@hidden_describer('zeros, other layer sizes and seed', 'random, a deeper network, another seed', 'he, other layer sizes and seed', 'xavier, a deeper network, another seed')
 def _hidden_initialize_parameters_with(rng, index):
     layer_dims = _layer_dims(rng, 2 + index % 2, low=2, high=7)
     return layer_dims, ref.INITIALIZATIONS[index % 4], _seed(rng)
 
 
+@hidden_describer('other sizes, batch size and seed', 'other sizes, batch size and seed', 'other sizes, batch size and seed', 'a batch size that makes two batches, the second smaller')
 def _hidden_random_mini_batches(rng, index):
     m = int(rng.randint(5, 31))
     mini_batch_size = int(rng.choice([2, 3, 4, 5, 7, 8, 16]))
@@ -78,6 +101,7 @@ def _hidden_random_mini_batches(rng, index):
     return X, _labels(rng, m, index), mini_batch_size, _seed(rng)
 
 
+@hidden_describer('a network of one hidden layer, another lambd', 'a network of two hidden layers, another lambd', 'a network of three hidden layers, another lambd')
 def _hidden_compute_cost_with_regularization(rng, index):
     layer_dims = _layer_dims(rng, 1 + index % 3)
     m = int(rng.randint(2, 9))
@@ -85,6 +109,7 @@ def _hidden_compute_cost_with_regularization(rng, index):
     return AL, _labels(rng, m, index), _network(rng, layer_dims), float(rng.choice([0.05, 0.1, 0.5, 1.0, 3.0]))
 
 
+@hidden_describer('a network of one hidden layer, another lambd', 'a network of two hidden layers, another lambd', 'a network of three hidden layers, another lambd')
 def _hidden_L_model_backward_with_regularization(rng, index):
     layer_dims = _layer_dims(rng, 1 + index % 3, low=2)
     m = int(rng.randint(2, 7))
@@ -96,18 +121,21 @@ def _keep_prob(rng):
     return float(rng.choice([0.5, 0.6, 0.75, 0.8, 0.9]))
 
 
+@hidden_describer('two hidden layers, another keep_prob and seed', 'three hidden layers, another keep_prob and seed')
 def _hidden_L_model_forward_with_dropout(rng, index):
     layer_dims = _layer_dims(rng, 2 + index % 2, low=2)   # two or three hidden layers
     m = int(rng.randint(3, 8))
     return rng.randn(layer_dims[0], m), _network(rng, layer_dims, scale=0.5), _keep_prob(rng), _seed(rng)
 
 
+@hidden_describer('two hidden layers, another keep_prob', 'three hidden layers, another keep_prob')
 def _hidden_L_model_backward_with_dropout(rng, index):
     X, parameters, keep_prob, seed = _hidden_L_model_forward_with_dropout(rng, index)
     AL, caches, masks = ref.L_model_forward_with_dropout(X, parameters, keep_prob, seed)
     return AL, _labels(rng, X.shape[1], index), caches, masks, keep_prob
 
 
+@hidden_describer('a network of one hidden layer', 'a network of two hidden layers', 'a network of three hidden layers')
 def _hidden_initialize_velocity(rng, index):
     return (_network(rng, _layer_dims(rng, 1 + index % 3)),)
 
@@ -115,12 +143,15 @@ def _hidden_initialize_velocity(rng, index):
 _hidden_initialize_adam = _hidden_initialize_velocity
 
 
+@hidden_describer('other sizes, beta and learning rate')
 def _hidden_update_parameters_with_momentum(rng, index):
     parameters = _network(rng, _layer_dims(rng, 1 + index % 3))
     grads, v = _like(rng, parameters), _like(rng, parameters, 0.3)
     return parameters, grads, v, float(rng.choice([0.5, 0.8, 0.9, 0.95])), float(rng.choice([0.01, 0.05, 0.1]))
 
 
+@hidden_describer('the first step from zero averages, other hyper-parameters',
+                  *['a later step, other hyper-parameters and epsilon'] * 7)
 def _hidden_update_parameters_with_adam(rng, index):
     parameters = _network(rng, _layer_dims(rng, 1 + index % 3))
     scale = float(rng.choice([1e-3, 1e-2, 1.0]))
@@ -136,16 +167,19 @@ def _hidden_update_parameters_with_adam(rng, index):
             float(rng.choice([1e-8, 1e-6, 1e-4])))
 
 
+@hidden_describer('a network of one hidden layer', 'a network of two hidden layers', 'a network of three hidden layers')
 def _hidden_parameters_to_vector(rng, index):
     return (_network(rng, _layer_dims(rng, 1 + index % 3, low=2)),)
 
 
+@hidden_describer('a network of one hidden layer', 'a network of two hidden layers', 'a network of three hidden layers')
 def _hidden_vector_to_parameters(rng, index):
     layer_dims = _layer_dims(rng, 1 + index % 3, low=2)
     n = sum(layer_dims[l] * (layer_dims[l - 1] + 1) for l in range(1, len(layer_dims)))
     return rng.randn(n, 1), layer_dims
 
 
+@hidden_describer('right gradients, another network and epsilon', 'a planted bug in one gradient, another network and epsilon')
 def _hidden_gradient_check(rng, index):
     layer_dims = _layer_dims(rng, 1 + index % 2, low=2, high=4)
     m = int(rng.randint(3, 7))
@@ -168,6 +202,7 @@ _MODEL_OPTIONS = (
 )
 
 
+@hidden_describer('Adam with dropout', 'momentum with L2 regularisation', 'gradient descent, one batch of all examples', 'Adam with L2 regularisation')
 def _hidden_model(rng, index):
     options = _MODEL_OPTIONS[index % len(_MODEL_OPTIONS)]
     m = int(rng.randint(12, 25))

@@ -5,9 +5,12 @@ Visible cases are the documented examples from ``testcases.step_by_step``
 salt with other shapes, deeper networks and other seeds, so a hard-coded
 answer or a loop that only works for one hidden layer fails them.
 """
+import inspect
+
 import numpy as np
 
 import dnn_utils.step_by_step as ref
+from autograder.assignments.labels import hidden_describer, visible_label
 from autograder.compare import Tolerance
 from autograder.exercise import Case, Exercise
 from autograder.mistakes import mistakes_of
@@ -15,6 +18,10 @@ from autograder.mistakes import step_by_step as _catalogue  # noqa: F401  (regis
 from testcases import step_by_step as cases
 
 ASSIGNMENT = "step_by_step"
+
+
+# Documented examples the notebook checks without printing their result.
+NOT_PRINTED = frozenset({"initialize_parameters_4_3_2", "initialize_parameters_deep_4_3_2"})
 
 
 def _visible(function):
@@ -30,8 +37,13 @@ def _visible(function):
                 if key in seen:
                     continue
                 seen.add(key)
-                where = "the example shown above" if edition == "2023" else "a second documented example"
-                found.append(Case(f"{where} ({example.id}, {edition} inputs)", args))
+                printed = edition == "2023" and example.id not in NOT_PRINTED
+                names = list(inspect.signature(getattr(ref, function)).parameters)
+                activation = args[-1] if names[-1] == "activation" else ""
+                label = visible_label(printed, function, names, args, activation)
+                if edition != "2023":
+                    label += " (from the course's older edition)"
+                found.append(Case(label, args))
         return found
     return build
 
@@ -52,29 +64,35 @@ def _activation(index):
     return ("sigmoid", "relu")[index % 2]
 
 
+@hidden_describer('other layer sizes than the examples')
 def _hidden_initialize_parameters(rng, index):
     return tuple(_dims(rng, 3))
 
 
+@hidden_describer('other layer sizes than the examples', 'a deeper network than the examples', 'a deeper network than the examples')
 def _hidden_initialize_parameters_deep(rng, index):
     return (_dims(rng, 3 + index % 3),)
 
 
+@hidden_describer('other sizes than the examples')
 def _hidden_linear_forward(rng, index):
     n_prev, n, m = _dims(rng, 3)
     return rng.randn(n_prev, m), rng.randn(n, n_prev), rng.randn(n, 1)
 
 
+@hidden_describer('other sizes than the examples, sigmoid', 'other sizes than the examples, relu')
 def _hidden_linear_activation_forward(rng, index):
     return _hidden_linear_forward(rng, index) + (_activation(index),)
 
 
+@hidden_describer('a deeper network than the example')
 def _hidden_L_model_forward(rng, index):
     layer_dims = _dims(rng, 4 + index % 2) + [1]  # three or four layers: loops must generalise
     m = int(rng.randint(2, 7))
     return rng.randn(layer_dims[0], m), _network(rng, layer_dims)
 
 
+@hidden_describer('other predictions and labels')
 def _hidden_compute_cost(rng, index):
     m = int(rng.randint(2, 9))
     AL = rng.uniform(0.05, 0.95, size=(1, m))
@@ -83,17 +101,20 @@ def _hidden_compute_cost(rng, index):
     return AL, Y
 
 
+@hidden_describer('other sizes than the examples')
 def _hidden_linear_backward(rng, index):
     n_prev, n, m = _dims(rng, 3, low=2)
     return rng.randn(n, m), (rng.randn(n_prev, m), rng.randn(n, n_prev), rng.randn(n, 1))
 
 
+@hidden_describer('other sizes than the examples, sigmoid', 'other sizes than the examples, relu')
 def _hidden_linear_activation_backward(rng, index):
     n_prev, n, m = _dims(rng, 3, low=2)
     linear_cache = (rng.randn(n_prev, m), rng.randn(n, n_prev), rng.randn(n, 1))
     return rng.randn(n, m), (linear_cache, rng.randn(n, m)), _activation(index)
 
 
+@hidden_describer('a deeper network than the example')
 def _hidden_L_model_backward(rng, index):
     layer_dims = _dims(rng, 3 + index % 2, low=2) + [1]
     m = int(rng.randint(2, 7))
@@ -102,6 +123,7 @@ def _hidden_L_model_backward(rng, index):
     return AL, Y, caches
 
 
+@hidden_describer('a network of other sizes, another learning rate', 'a deeper network than the example, another learning rate')
 def _hidden_update_parameters(rng, index):
     layer_dims = _dims(rng, 3 + index % 2)
     params = _network(rng, layer_dims, scale=1.0)

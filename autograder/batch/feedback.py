@@ -29,16 +29,45 @@ def _n(value):
     return f"{value:g}" if isinstance(value, (int, float)) else _e(value)
 
 
+# What each status means, said to the student.
+STATUS_SENTENCES = {
+    "passed": "every case passed",
+    "partial": "some cases passed: the points are the exercise's points times the share of cases passed",
+    "failed": "no case passed",
+    "missing": "your function could not run: a name it needs is not defined when the notebook runs "
+               "from the top (the function itself, a helper of yours, or a variable from another "
+               "cell); the message says which",
+    "stopped": "grading stopped before this exercise (time or memory limit): see the message",
+    "delegated": "this function only calls the library's version: write your own to earn the points",
+    "not graded": "the notebook could not be graded: see the message at the top",
+}
+
+
+def _mistake_sentences(assignment, function, names):
+    """The catalogue's sentence for each named mistake (its id when the catalogue has none)."""
+    known = {"hard_coded": "the output is a documented example's answer whatever the input "
+                           "(hard-coded?)"}
+    try:
+        from autograder.assignments import exercises
+        known.update({m.name: m.message for m in exercises(assignment)[function].mistakes})
+    except Exception:   # an unknown assignment or function: the ids are still worth showing
+        pass
+    return [known.get(name, name) for name in names]
+
+
 def render(result):
     """The feedback page of one result dict, as HTML text (its strings made safe first)."""
     result = safe_text.clean_result(result)
     rows = []
     for e in result["exercises"]:
-        mistakes = _e(", ".join(e["mistakes"])) if e.get("mistakes") else "&ndash;"
+        sentences = _mistake_sentences(result["assignment"], e["function"], e.get("mistakes") or [])
+        mistakes = "<br>".join(_e(s) for s in sentences) if sentences else "&ndash;"
+        meaning = STATUS_SENTENCES.get(e["status"], "")
         rows.append(
             f"<tr><td>{e['number']}</td><td><code>{_e(e['function'])}</code></td>"
             f"<td>{_n(e['points'])} / {_n(e['max_points'])}</td>"
-            f"<td class=\"{_e(e['status']).replace(' ', '-')}\">{_e(e['status'])}</td>"
+            f"<td class=\"{_e(e['status']).replace(' ', '-')}\">{_e(e['status'])}"
+            + (f"<br><small>{_e(meaning)}</small>" if meaning else "") + "</td>"
             f"<td><pre>{_e(e['message'])}</pre></td><td>{mistakes}</td></tr>")
     parts = [
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\">",
@@ -51,10 +80,11 @@ def render(result):
     if result.get("error"):
         parts.append(f"<p class=\"failed\"><b>Not graded:</b> {_e(result['error'])}</p>")
     parts += ["<h2>Exercises</h2><table><tr><th>#</th><th>function</th><th>points</th>"
-              "<th>status</th><th>what the checks found</th><th>mistakes named</th></tr>",
+              "<th>status</th><th>what the checks found</th><th>likely mistakes</th></tr>",
               *rows, "</table>",
-              "<p>Hidden cases use other shapes and seeds; their inputs and expected values are "
-              "not shown.</p>"]
+              "<p>Each exercise's points are shared equally among its cases: the documented examples "
+              "of the notebook and hidden cases with other shapes and seeds. Hidden cases are "
+              "described by their structure only; their inputs and expected values are not shown.</p>"]
     printed = [e for e in result["exercises"] if e.get("printed")]
     cells = result.get("cells") or []
     if cells or printed:
