@@ -292,8 +292,8 @@ def output_pairs(submissions, exercises, release):
         members = sorted(members, key=lambda s: s.path)
         for i, a in enumerate(members):
             for b in members[i + 1:]:
-                detail = (f"{name}: the same wrong results on all {len(key)} hidden cases, "
-                          f"given by {len(members)} of {len(submissions)} submissions")
+                detail = (f"{name}: identical results on all {len(key)} hidden cases (wrong on at "
+                          f"least one), given by {len(members)} of {len(submissions)} submissions")
                 found[(a.path, b.path)].append((a, b, Evidence(
                     name, Markup(escape(a.answers.get(name, ""))),
                     Markup(escape(b.answers.get(name, ""))), detail)))
