@@ -2,7 +2,6 @@
 and its exit code is the test command's. Run on a copy whose chromium path, apt-get and
 scripts/test.sh are stand-ins, so nothing is installed and no suite runs."""
 import os
-import shutil
 import stat
 import subprocess
 from pathlib import Path
