@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from autograder.assignments.labels import hidden_label
-from autograder.compare import same
+from autograder.compare import paired_leaves, same
 from autograder.exercise import Case
 from autograder.runner import ExerciseResult, diagnose, fixed_global_random_state, judge, observe, \
     score, visible_warnings
@@ -50,7 +50,10 @@ def mistake_output(mistake, case):
 
 
 def answers_a_documented_example(exercise, case, output):
-    """True when some returned quantity is a documented example's value, and not this case's."""
+    """True when every returned quantity that is wrong on this case equals a documented example's
+    value (which differs from this case's beyond the tolerance), and not all of those values are
+    whole numbers (0 or 1 can be reached by many wrong answers; a documented example's fractions
+    cannot)."""
     expected = expected_output(exercise, case)
     if isinstance(exercise.outputs, str):
         output, expected = (output,), (expected,)
@@ -60,10 +63,17 @@ def answers_a_documented_example(exercise, case, output):
         documented = expected_output(exercise, example)
         if isinstance(exercise.outputs, str):
             documented = (documented,)
-        for got, doc, exp in zip(output, documented, expected):
-            if same(doc, got, exercise.tolerance) and not same(exp, got, exercise.tolerance):
-                return True
+        wrong = [(got, doc) for got, doc, exp in zip(output, documented, expected)
+                 if not same(exp, got, exercise.tolerance)]
+        if wrong and all(same(doc, got, exercise.tolerance) for got, doc in wrong) \
+                and not all(_whole_numbers(doc) for _, doc in wrong):
+            return True
     return False
+
+
+def _whole_numbers(value):
+    leaves = [np.asarray(leaf, dtype=float) for _, leaf, _ in paired_leaves(value, value, "value")]
+    return all(np.all(leaf == np.round(leaf)) for leaf in leaves)
 
 
 def run_exercise(func, assignment, exercise, salt=None):

@@ -240,3 +240,18 @@ def test_the_kit_says_what_the_instructor_says_on_fresh_answers():
         with contextlib.redirect_stdout(out):
             points = student_check.check(named, checks=checks)
         assert (float(points), out.getvalue()) == want
+
+
+def test_hard_coded_only_when_every_wrong_quantity_is_a_documented_value():
+    """'hard-coded' is said when the wrong quantities are all a documented example's values; a
+    documented Z beside a cache that is wrong in another way is not enough."""
+    from autograder.assignments import exercises
+    from autograder.trusted import answers_a_documented_example, cases_for, expected_output
+    exercise = exercises("step_by_step")["linear_forward"]
+    example, *_ = exercise.visible()
+    documented_Z = expected_output(exercise, example)[0]
+    hidden = next(c for c in cases_for("step_by_step", exercise, TEST_SALT) if c.hidden)
+    A, W, b = hidden.args
+    assert answers_a_documented_example(exercise, hidden, (documented_Z, (A, W, b)))
+    assert not answers_a_documented_example(exercise, hidden, (documented_Z, (W, A, b)))
+    assert not answers_a_documented_example(exercise, hidden, (np.dot(W, A) + b, (W, A, b)))
