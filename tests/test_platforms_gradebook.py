@@ -17,7 +17,6 @@ import time
 import types
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import nbformat
 import pytest
