@@ -59,3 +59,12 @@ def test_the_browser_helper_blocks_the_network(tmp_path, chromium):
     assert page.inner_text("p") == "local"
     assert any("192.0.2.1" in url for url in chromium.blocked)
     assert chromium.problems() != []
+
+
+def test_without_chromium_the_browser_tests_skip_saying_how_to_install_it(monkeypatch, tmp_path):
+    import browser
+    monkeypatch.setattr(browser, "CHROMIUM", str(tmp_path / "no-chromium"))
+    assert browser.INSTALL in browser.chromium_missing()
+    with pytest.raises(pytest.skip.Exception, match="apt-get install -y chromium"):
+        with browser.open_browser():
+            pass
