@@ -95,6 +95,13 @@ def _wait(condition, seconds, what):
         time.sleep(0.05)
 
 
+def _alive(process):
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 def _is_zygote(process):
     return any("zygote" in part for part in process.cmdline())
 
@@ -182,17 +189,17 @@ def test_the_client_killed_mid_batch_then_the_same_command(submissions, by_pool,
     store = tmp_path / "results.sqlite"
     command = _command(submissions, store, "--scheduler", "local:2")
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
-    workers = []
+    tree = []
     try:
         _wait(lambda: _count(store, "SELECT COUNT(*) FROM results") >= 1
               and _open_attempts_of(store, "slow") == 1, 120, "the batch to be under way")
-        workers = [p.pid for p in _grading_workers(process.pid)]
+        tree = psutil.Process(process.pid).children(recursive=True)
+        assert _grading_workers(process.pid), "workers, zygotes and sandboxes are running"
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait()
     assert 1 <= _count(store, "SELECT COUNT(*) FROM results") < 6, "the kill must land mid-batch"
-    _wait(lambda: not any(psutil.pid_exists(pid) for pid in workers), 30, "the workers to stop")
-    time.sleep(0.5)
+    _wait(lambda: not any(_alive(p) for p in tree), 30, "every process of the batch to end")
     assert sandbox_processes() == [], "nothing outlives a killed client"
     again = subprocess.run(command, capture_output=True, text=True, env=_env(), timeout=600)
     assert again.returncode == 0, again.stderr

@@ -205,3 +205,16 @@ def test_a_lost_scheduler_is_reported_and_closes_attempts_uncharged(batch):
 def test_trusted_settings_never_show_the_salt():
     trusted = cluster.Trusted(grading.Settings(ASSIGNMENT, "very-secret-salt"))
     assert "very-secret-salt" not in repr(trusted) and "very-secret-salt" not in str(trusted)
+
+
+def test_a_shard_that_could_not_claim_its_run_is_sent_again_uncharged(batch):
+    made, sids, items = batch
+    made.waiting = [(sids[0], items[0], True)]
+    made.dispatch()
+    token, sent, future = made.client.sent[-1]
+    future.status, future.value = "finished", {"run": "r", "rerun": False, "outcomes": [],
+                                               "unclaimed": "OSError('scheduler busy')"}
+    made.finish(token)
+    assert [o for _, o in _attempts(made.store)] == ["not finished: sent again"]
+    assert made.store.failed_attempts(sids[0], CONFIG) == 0
+    assert [(sid, solo) for sid, _, solo in made.waiting] == [(sids[0], True)]

@@ -202,8 +202,8 @@ def grade_shard(topic, token, entries, trusted):
     try:
         if not _claim(f"{topic}-{token}", run):
             return {"run": run, "rerun": True, "outcomes": []}
-    except Exception as exc:   # the scheduler is going away: the client hears of it too
-        return {"run": run, "rerun": True, "outcomes": [], "why": repr(exc)[:300]}
+    except Exception as exc:   # nothing was graded: the client sends the shard again, uncharged
+        return {"run": run, "rerun": False, "outcomes": [], "unclaimed": repr(exc)[:300]}
     plugin = worker.plugins.get(PLUGIN_NAME)
     for sid, item in entries:
         tell("start", sid)
@@ -279,6 +279,7 @@ class _Shard:
     current: int = None                            # sid started, no outcome yet
     since: float = 0.0
     worker: str = ""
+    overdue: str = ""                              # why its worker was restarted, if it was
 
 
 class _Batch:
@@ -408,13 +409,16 @@ class _Batch:
         self.shards.pop(token)
         left = [(s, i) for s, i in shard.entries if s not in shard.settled and s not in self.done]
         suspect = shard.entries[0][0] if shard.solo else shard.current
+        if future.status == "finished" and future.result().get("unclaimed"):
+            suspect = None   # it never started: nobody's doing
         requeue = []
         for sid, item in left:
             if sid == suspect:
-                self._charge(sid, item, shard.attempts.get(sid), died or "no result came back")
+                self._charge(sid, item, shard.attempts.get(sid),
+                             shard.overdue or died or "no result came back")
             else:
-                if sid in shard.attempts:   # started, result lost with its worker: not its fault
-                    self.store.close_attempt(shard.attempts[sid], "not finished: its worker died")
+                if sid in shard.attempts:   # started or sent, no result: not its fault
+                    self.store.close_attempt(shard.attempts[sid], "not finished: sent again")
                 requeue.append((sid, item, suspect is None))
         self.waiting[0:0] = requeue
         future.release()
@@ -434,7 +438,7 @@ class _Batch:
             if shard.current is not None and now - shard.since > allowed and shard.worker:
                 logging.getLogger(__name__).warning(
                     "no result after %g s: restarting Dask worker %s", allowed, shard.worker)
-                shard.since = now
+                shard.since, shard.overdue = now, f"no result after {allowed:g} s"
                 with contextlib.suppress(Exception):
                     self.client.restart_workers([shard.worker], raise_for_error=False)
 
