@@ -20,7 +20,7 @@ from conftest import requires_cat_data
 from dnn_utils import application
 from dnn_utils.data import flatten_and_scale
 from dnn_utils.evaluation import accuracy, predict
-from dnn_utils.fast_path import gradient_descent
+from dnn_utils.fast_path import gradient_descent, pays_to_update_first_layer
 from dnn_utils.initialization import initialize_parameters_deep_scaled
 from dnn_utils.step_by_step import L_model_backward, L_model_forward, compute_cost, initialize_parameters, \
     linear_activation_backward, linear_activation_forward, update_parameters
@@ -92,11 +92,37 @@ def training_problems(draw):
 
 
 @settings(derandomize=True, max_examples=60, deadline=None)
-@given(training_problems())
-def test_path_equals_the_composition_of_the_graded_functions(problem):
+@given(training_problems(), st.sampled_from([None, True, False]))
+def test_path_equals_the_composition_of_the_graded_functions(problem, incremental):
+    """Whether ``W1 X`` is recomputed or updated (None: when it pays), the same training."""
     X, Y, parameters, learning_rate, num_iterations = problem
-    assert_same_training(gradient_descent(X, Y, parameters, learning_rate, num_iterations),
-                         composed_L_layer(X, Y, parameters, learning_rate, num_iterations))
+    got = gradient_descent(X, Y, parameters, learning_rate, num_iterations, incremental_first_layer=incremental)
+    assert_same_training(got, composed_L_layer(X, Y, parameters, learning_rate, num_iterations))
+
+
+def test_updating_the_first_layer_product_is_chosen_when_there_are_fewer_examples_than_inputs():
+    assert pays_to_update_first_layer(12288, 209) and pays_to_update_first_layer(8, 4)
+    assert not pays_to_update_first_layer(8, 5) and not pays_to_update_first_layer(7, 6)
+
+
+@settings(derandomize=True, max_examples=20, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(1, 3), st.integers(150, 420))
+def test_updating_the_first_layer_product_over_many_steps_stays_exact(seed, hidden_layers, num_iterations):
+    """Wide inputs and few examples (the cat data's shape, small): the updated product is
+    refreshed every 100 iterations, so rounding never builds up past 1e-10."""
+    rng = np.random.RandomState(seed)
+    dims = [60, *[int(n) for n in rng.randint(2, 9, size=hidden_layers)], 1]
+    m = int(rng.randint(5, 20))
+    X = rng.rand(dims[0], m)
+    Y = (rng.rand(1, m) > 0.5).astype(float)
+    Y[0, :2] = 0, 1
+    parameters = {}
+    for l in range(1, len(dims)):
+        parameters[f"W{l}"] = rng.randn(dims[l], dims[l - 1]) / np.sqrt(dims[l - 1])
+        parameters[f"b{l}"] = np.zeros((dims[l], 1))
+    assert pays_to_update_first_layer(dims[0], m)
+    assert_same_training(gradient_descent(X, Y, parameters, 0.05, num_iterations),
+                         composed_L_layer(X, Y, parameters, 0.05, num_iterations))
 
 
 @settings(derandomize=True, max_examples=25, deadline=None)
