@@ -317,3 +317,12 @@ def test_the_page_shows_the_largest_groups_only(built, monkeypatch):
     assert [g.students for g in values["groups"]] == [sorted(plan.unnamed_group)]
     assert values["more_groups"] == 1
     assert "1 smaller groups not shown." in render.render(values)
+
+
+def test_an_assignment_with_no_results_gives_an_empty_report(tmp_path):
+    from autograder.batch.store import Store
+    Store(str(tmp_path / "results.sqlite")).close()
+    path = insight.build(str(tmp_path / "results.sqlite"), "optimization", tmp_path / "out")
+    text = path.read_text(encoding="utf-8")
+    assert path.name == "optimization_insight.html" and "0 submissions" in text
+    assert "No pair of answers is alike" in text

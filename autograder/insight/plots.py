@@ -55,7 +55,9 @@ def outcome_bars(per_exercise):
     axes.invert_yaxis()
     axes.set_xlim(0, 1)
     axes.set_xlabel("share of submissions")
-    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize="small", frameon=False)
+    if any(left):
+        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize="small",
+                    frameon=False)
     return _png(figure)
 
 
