@@ -107,9 +107,7 @@ def report(number, name, max_points, result, hidden, reference_module=""):
         else:
             lines.append(f"{title}: {passed} of {len(visible)} visible checks passed.")
             lines += failure_lines(visible)
-        lines.append(f"Points for now: {result.points:g} of {max_points:g} (the exercise's points times the "
-                     "share of these checks passed). Hidden cases with other shapes and seeds run when your "
-                     "work is graded.")
+        lines.append("Hidden cases with other shapes and seeds run when your work is graded.")
     else:
         passed = sum(c.passed for c in secret)
         lines.append(f"{title}, hidden cases: {passed} of {len(secret)} passed.")

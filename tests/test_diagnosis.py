@@ -18,7 +18,7 @@ from autograder.compare import Tolerance
 from autograder.exercise import Spec
 from autograder.runner import CaseResult, Observation, diagnose, judge
 from autograder.salt import ENV
-from conftest import TEST_SALT, run_check
+from conftest import TEST_SALT, own_copy, run_check
 from wrong_answers import ANSWERS
 
 TOL = Tolerance(1e-6, 1e-8)
@@ -255,3 +255,47 @@ def test_hard_coded_only_when_every_wrong_quantity_is_a_documented_value():
     assert answers_a_documented_example(exercise, hidden, (documented_Z, (A, W, b)))
     assert not answers_a_documented_example(exercise, hidden, (documented_Z, (W, A, b)))
     assert not answers_a_documented_example(exercise, hidden, (np.dot(W, A) + b, (W, A, b)))
+
+
+# -- cases that cover the contract: an answer right only on the common path loses points ---------
+
+def _hidden_failures(report):
+    return re.findall(r"FAILED  (hidden case[^\[]*)\[", report)
+
+
+def test_update_parameters_meets_grads_with_dA_keys_and_another_key_order():
+    def update_parameters(params, grads, learning_rate):
+        return {key[1:]: params[key[1:]] - learning_rate * grad for key, grad in grads.items()}
+
+    points, report = run_check(update_parameters)
+    assert 0 < points < 10, report
+    assert "grads as L_model_backward returns them (with the dA keys)" in report, report
+
+
+def test_momentum_meets_parameters_in_another_key_order():
+    def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
+        new_parameters, new_v = {}, {}
+        for (key, value), (name, grad) in zip(parameters.items(), grads.items()):
+            new_v[name] = beta * v[name] + (1 - beta) * grad
+            new_parameters[key] = value - learning_rate * new_v[name]
+        return new_parameters, new_v
+
+    points, report = run_check(update_parameters_with_momentum)
+    assert 0 < points < 7, report
+    assert any("listed last layer first" in failed or "dA keys" in failed for failed in _hidden_failures(report))
+
+
+def test_dropout_meets_keep_prob_one():
+    from dnn_utils.optimization import L_model_forward_with_dropout as reference
+    from dnn_utils.step_by_step import L_model_forward
+    given = own_copy(reference)   # the same code written by the student: not a call of the reference
+
+    def L_model_forward_with_dropout(X, parameters, keep_prob=0.5, seed=0):
+        if keep_prob == 1:   # "no dropout": but the contract still asks for the masks
+            AL, caches = L_model_forward(X, parameters)
+            return AL, caches, []
+        return given(X, parameters, keep_prob, seed)
+
+    points, report = run_check(L_model_forward_with_dropout)
+    failed = _hidden_failures(report)
+    assert failed == ["hidden case 4 of 4: three hidden layers, keep_prob = 1 (no dropout) "], report

@@ -63,6 +63,9 @@ def lab(tmp_path_factory):
     settings.mkdir(parents=True)
     # every cell in the page, so that the test finds cells by their text as a reader would
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    news = root / "lab-settings" / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True)
+    (news / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
     token, port = secrets.token_hex(16), _free_port()
     environment = {"PATH": f"{env / 'bin'}:/usr/bin:/bin", "HOME": str(root), "MPLBACKEND": "Agg",
                    "OPENBLAS_NUM_THREADS": "1", "JUPYTER_CONFIG_DIR": str(root / "jupyter-config"),

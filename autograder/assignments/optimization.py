@@ -91,12 +91,16 @@ def _hidden_initialize_parameters_with(rng, index):
     return layer_dims, ref.INITIALIZATIONS[index % 4], _seed(rng)
 
 
-@hidden_describer('other sizes, batch size and seed', 'other sizes, batch size and seed', 'other sizes, batch size and seed', 'a batch size that makes two batches, the second smaller')
+@hidden_describer('other sizes, batch size and seed', 'other sizes, batch size and seed',
+                  'a batch size equal to or larger than the number of examples (one batch)',
+                  'a batch size that makes two batches, the second smaller')
 def _hidden_random_mini_batches(rng, index):
     m = int(rng.randint(5, 31))
     mini_batch_size = int(rng.choice([2, 3, 4, 5, 7, 8, 16]))
     if index == 3:
         mini_batch_size = m // 2 + 1   # two batches, the second smaller
+    if index == 2:
+        mini_batch_size = m + int(rng.randint(0, 3))   # one batch of all the examples
     X = rng.randn(int(rng.randint(1, 5)), m)
     return X, _labels(rng, m, index), mini_batch_size, _seed(rng)
 
@@ -121,14 +125,19 @@ def _keep_prob(rng):
     return float(rng.choice([0.5, 0.6, 0.75, 0.8, 0.9]))
 
 
-@hidden_describer('two hidden layers, another keep_prob and seed', 'three hidden layers, another keep_prob and seed')
+@hidden_describer('two hidden layers, another keep_prob and seed', 'three hidden layers, another keep_prob and seed',
+                  'two hidden layers, another keep_prob and seed', 'three hidden layers, keep_prob = 1 (no dropout)')
 def _hidden_L_model_forward_with_dropout(rng, index):
     layer_dims = _layer_dims(rng, 2 + index % 2, low=2)   # two or three hidden layers
     m = int(rng.randint(3, 8))
-    return rng.randn(layer_dims[0], m), _network(rng, layer_dims, scale=0.5), _keep_prob(rng), _seed(rng)
+    X, parameters, keep_prob = rng.randn(layer_dims[0], m), _network(rng, layer_dims, scale=0.5), _keep_prob(rng)
+    if index == 3:   # keep_prob = 1 is allowed: no unit dropped, nothing scaled
+        keep_prob = 1.0
+    return X, parameters, keep_prob, _seed(rng)
 
 
-@hidden_describer('two hidden layers, another keep_prob', 'three hidden layers, another keep_prob')
+@hidden_describer('two hidden layers, another keep_prob', 'three hidden layers, another keep_prob',
+                  'two hidden layers, another keep_prob', 'three hidden layers, keep_prob = 1 (no dropout)')
 def _hidden_L_model_backward_with_dropout(rng, index):
     X, parameters, keep_prob, seed = _hidden_L_model_forward_with_dropout(rng, index)
     AL, caches, masks = ref.L_model_forward_with_dropout(X, parameters, keep_prob, seed)
@@ -143,15 +152,32 @@ def _hidden_initialize_velocity(rng, index):
 _hidden_initialize_adam = _hidden_initialize_velocity
 
 
-@hidden_describer('other sizes, beta and learning rate')
+@hidden_describer('other sizes, beta and learning rate',
+                  'other sizes, beta and learning rate, grads as L_model_backward returns them (with the dA keys)',
+                  'other sizes, beta and learning rate, the parameters listed last layer first',
+                  'other sizes, beta and learning rate, grads as L_model_backward returns them (with the dA keys)')
 def _hidden_update_parameters_with_momentum(rng, index):
     parameters = _network(rng, _layer_dims(rng, 1 + index % 3))
     grads, v = _like(rng, parameters), _like(rng, parameters, 0.3)
+    if index % 2 == 1:
+        grads = _with_dA_keys(rng, parameters, grads)
+    if index == 2:
+        parameters = dict(reversed(list(parameters.items())))
     return parameters, grads, v, float(rng.choice([0.5, 0.8, 0.9, 0.95])), float(rng.choice([0.01, 0.05, 0.1]))
 
 
+def _with_dA_keys(rng, parameters, grads):
+    """``grads`` plus dA0 .. dA(L-1), as L_model_backward returns them (the update ignores them)."""
+    grads = dict(grads)
+    for l in range(1, len(parameters) // 2 + 1):
+        grads[f"dA{l - 1}"] = rng.randn(parameters[f"W{l}"].shape[1], 3)
+    return grads
+
+
 @hidden_describer('the first step from zero averages, other hyper-parameters',
-                  *['a later step, other hyper-parameters and epsilon'] * 7)
+                  'a later step, other hyper-parameters and epsilon', 'a later step, other hyper-parameters and epsilon',
+                  'a later step, other hyper-parameters and epsilon, grads as L_model_backward returns them '
+                  '(with the dA keys)')
 def _hidden_update_parameters_with_adam(rng, index):
     parameters = _network(rng, _layer_dims(rng, 1 + index % 3))
     scale = float(rng.choice([1e-3, 1e-2, 1.0]))
@@ -162,6 +188,8 @@ def _hidden_update_parameters_with_adam(rng, index):
         v = _like(rng, parameters, 0.3 * scale)
         s = {key: value ** 2 for key, value in _like(rng, parameters, scale).items()}
         t = int(rng.randint(2, 11))
+    if index == 3:
+        grads = _with_dA_keys(rng, parameters, grads)
     return (parameters, grads, v, s, t, float(rng.choice([0.001, 0.01, 0.1])),
             float(rng.choice([0.8, 0.9])), float(rng.choice([0.99, 0.999])),
             float(rng.choice([1e-8, 1e-6, 1e-4])))

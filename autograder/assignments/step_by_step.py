@@ -123,11 +123,21 @@ def _hidden_L_model_backward(rng, index):
     return AL, Y, caches
 
 
-@hidden_describer('a network of other sizes, another learning rate', 'a deeper network than the example, another learning rate')
+@hidden_describer("a network of other sizes, another learning rate",
+                  "a deeper network than the example, another learning rate, grads as L_model_backward "
+                  "returns them (with the dA keys)",
+                  "a network of other sizes, another learning rate, the parameters listed last layer first",
+                  "a deeper network than the example, another learning rate, grads as L_model_backward "
+                  "returns them (with the dA keys)")
 def _hidden_update_parameters(rng, index):
     layer_dims = _dims(rng, 3 + index % 2)
     params = _network(rng, layer_dims, scale=1.0)
     grads = {"d" + key: rng.randn(*value.shape) for key, value in params.items()}
+    if index % 2 == 1:   # the dict L_model_backward returns also holds dA0 .. dA(L-1)
+        for l in range(len(layer_dims) - 1):
+            grads["dA" + str(l)] = rng.randn(layer_dims[l], 3)
+    if index == 2:       # nothing in the contract fixes the order of the keys
+        params = dict(reversed(list(params.items())))
     return params, grads, float(rng.choice([0.01, 0.1, 0.5, 1.2]))
 
 
