@@ -89,44 +89,61 @@ def batch_grade(course, workers, results, scheduler=None, raw=False):
 
 
 def store_rates(results_store, folder):
-    """Inserts per second of the results store's single writer, replaying a graded batch.
+    """What the client's single writer sustains, replaying a graded batch into a new store.
 
-    Per submission the client writes ``start_attempt`` then ``save`` (result and attempt
-    closed together): two transactions, as in a real batch. ``add_all`` (the notebooks'
-    bytes, one transaction per batch) is timed apart.
+    Returns (notebooks/s added, results/s saved, results/s handled, mean notebook bytes, mean
+    result bytes). Per result the client writes ``start_attempt`` then ``save`` (result and
+    attempt closed together): two transactions, as in a real batch; "handled" adds what it
+    does before saving (parse the JSON text from the worker, ``safe_text.clean_result``).
+    ``add_all`` (the notebooks' bytes, one transaction per batch) is timed apart.
     """
+    from autograder.batch import safe_text
     from autograder.batch.store import Store
     from autograder.batch.submission import Submission
     source = sqlite3.connect(results_store)
     rows = source.execute("SELECT s.path, s.student, s.sha256, s.arrived, s.raw, r.config, r.result "
                           "FROM submissions s JOIN results r ON r.submission_id = s.id").fetchall()
     source.close()
-    store = Store(str(folder / "replay.sqlite"))
-    try:
-        items = [Submission(path, student, sha, arrived, raw) for path, student, sha, arrived, raw, _, _ in rows]
-        started = time.perf_counter()
-        ids = store.add_all(items, ASSIGNMENT)
-        added = time.perf_counter() - started
-        started = time.perf_counter()
-        for sid, (*_, config, text) in zip(ids, rows):
-            attempt = store.start_attempt(sid, config)
-            store.save(sid, config, json.loads(text), attempt)
-        saved = time.perf_counter() - started
-    finally:
-        store.close()
-    return len(rows) / added, len(rows) / saved
+    rates = []
+    for handle in (False, True):
+        store = Store(str(folder / f"replay-{handle}.sqlite"))
+        try:
+            items = [Submission(path, student, sha, arrived, raw)
+                     for path, student, sha, arrived, raw, _, _ in rows]
+            started = time.perf_counter()
+            ids = store.add_all(items, ASSIGNMENT)
+            added = time.perf_counter() - started
+            results = [json.loads(text) for *_, text in rows]
+            started = time.perf_counter()
+            for sid, (*_, config, text), result in zip(ids, rows, results):
+                if handle:
+                    result = safe_text.clean_result(json.loads(text))
+                attempt = store.start_attempt(sid, config)
+                store.save(sid, config, result, attempt)
+            rates.append(len(rows) / (time.perf_counter() - started))
+        finally:
+            store.close()
+    size = sum(len(raw) for *_, raw, _, _ in rows) / len(rows)
+    result_size = sum(len(text) for *_, text in rows) / len(rows)
+    return len(rows) / added, rates[0], rates[1], size, result_size
 
 
-def paper_plan(seconds_per_submission, write_rate, target=100_000, minutes=10):
-    """Lines of the plan: workers needed for ``target`` in ``minutes``, and the writer's ceiling."""
+def paper_plan(seconds_per_submission, write_rate, notebook_bytes, result_bytes, target=100_000,
+               minutes=10):
+    """Lines of the plan: workers needed for ``target`` in ``minutes``, the writer's ceiling and
+    the client's traffic, from measured per-submission cost, write rate and sizes."""
     needed_rate = target / (60 * minutes)
     workers = math.ceil(needed_rate * seconds_per_submission)
     ceiling = int(write_rate * seconds_per_submission)
+    traffic = needed_rate * (notebook_bytes + 2 * result_bytes) / 1e6   # results come twice
     return [f"paper plan: {target:,} submissions in {minutes} min need {needed_rate:.0f} results/s; "
-            f"at {seconds_per_submission:.3f} worker-seconds each that is {workers} worker processes "
-            f"(one core each)",
-            f"  the single writer saves {write_rate:.0f} results/s, {write_rate / needed_rate:.1f}x what "
-            f"is needed: it becomes the bottleneck past ~{ceiling} worker processes"]
+            f"at {seconds_per_submission:.3f} worker-seconds each (measured above, start-up "
+            f"included) that is {workers} worker processes (one core each)",
+            f"  the single writer handles {write_rate:.0f} results/s, {write_rate / needed_rate:.1f}x "
+            f"what is needed: it becomes the bottleneck past ~{ceiling} worker processes",
+            f"  the client sends {notebook_bytes / 1e3:.0f} kB per notebook and gets "
+            f"{result_bytes / 1e3:.1f} kB per result (twice: event and task value): "
+            f"{traffic:.1f} MB/s at {needed_rate:.0f}/s"]
 
 
 def main():
@@ -184,10 +201,11 @@ def cluster_run(course, folder, workers, count, pool_seconds, pool_text):
     print(f"cluster (--scheduler local:{workers}): {count} submissions in {seconds:.1f} s "
           f"({cluster_rate:.1f}/s); local pool {pool_rate:.1f}/s; cluster / pool throughput "
           f"{cluster_rate / pool_rate:.2f} (target >= 0.85); JSON byte-identical: {text == pool_text}")
-    add_rate, write_rate = store_rates(folder / "cluster.sqlite", folder)
-    print(f"results store (single writer, WAL): {write_rate:.0f} submissions/s saved "
-          f"(start_attempt + save: 2 transactions each); add_all {add_rate:.0f} notebooks/s")
-    for line in paper_plan(workers * seconds / count, write_rate):
+    add_rate, write_rate, handle_rate, size, result_size = store_rates(folder / "cluster.sqlite", folder)
+    print(f"results store (single writer, WAL): {write_rate:.0f} results/s saved (start_attempt + "
+          f"save: 2 transactions each); {handle_rate:.0f}/s with the client's parse and clean; "
+          f"add_all {add_rate:.0f} notebooks/s")
+    for line in paper_plan(workers * seconds / count, min(handle_rate, add_rate), size, result_size):
         print(line)
 
 
