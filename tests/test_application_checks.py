@@ -5,7 +5,6 @@ import json
 import math
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -72,14 +71,6 @@ def test_an_unseeded_model_is_named_and_the_callers_random_state_is_left_alone()
     assert np.random.rand() == expected, "check() restores the global random state"
     assert points == 0 and "drawn without seeding" in report
     assert UNSEEDED_STATE not in (1, 3), "an unseeded function must not land on the right draws"
-
-
-@pytest.mark.parametrize("name", list(EXERCISES))
-def test_one_check_is_fast(name):
-    """Grading a model trains it about a dozen times on tiny data: well under a few seconds."""
-    started = time.perf_counter()
-    run_check(as_student(EXERCISES[name].mistakes[0].variant, name))   # the slow path: mistakes are diagnosed
-    assert time.perf_counter() - started < 5.0
 
 
 # -- the cases ---------------------------------------------------------------------------------

@@ -25,7 +25,9 @@ from conftest import TEST_SALT
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="full isolation needs root (as on CI)")
 ASSIGNMENT = "step_by_step"
-LIMITS = ["--cell-timeout", "20", "--call-timeout", "10", "--workers", "2"]
+# the search cell reads every Python file in reach: generous limits, so that a loaded machine
+# cannot cut it short
+LIMITS = ["--cell-timeout", "180", "--call-timeout", "10", "--submission-timeout", "400", "--workers", "2"]
 
 SEARCH_CELL = r'''
 import gc, importlib.util, inspect, os, sys
@@ -39,7 +41,7 @@ for top in ("/", os.getcwd(), sys.prefix, *sys.path):
             if name.endswith(".py") and SEEN["files"] < 400000:
                 try:
                     with open(path, errors="ignore") as handle:
-                        text = handle.read(400000)
+                        text = handle.read(65536)
                 except OSError:
                     continue
                 if "def linear_backward(" in text or "def L_model_forward_with_dropout(" in text:
@@ -232,7 +234,8 @@ def test_no_trick_scores_more_than_an_honest_wrong_answer(batch, name):
 
 def test_a_search_of_everything_in_reach_finds_no_answer(batch):
     result = batch["results"]["searches_everything_for_the_reference"]
-    searched = next(c["output"] for c in result["cells"] if "SEARCH" in c["output"])
+    searched = next((c["output"] for c in result["cells"] if "SEARCH" in c["output"]), None)
+    assert searched is not None, result["cells"]
     assert "FOUND []" in searched, searched
     seen = eval(searched.split("SEARCH ", 1)[1].split(" FOUND")[0])   # noqa: S307  (our own print)
     assert seen["files"] > 1000 and seen["modules"] > 100 and seen["objects"] > 10000, seen

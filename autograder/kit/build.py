@@ -20,7 +20,7 @@ from pathlib import Path
 
 from autograder import plain_data
 from autograder.assignments import ASSIGNMENT_IDS
-from autograder.kit import contents, record
+from autograder.kit import contents
 
 ROOT = Path(__file__).resolve().parents[2]
 DISTRIBUTION = "dnn-course-kit"
@@ -57,6 +57,7 @@ def _generated_init(package, assignment, body):
 
 def build_tree(assignment, target):
     """Write the kit of ``assignment`` into the empty or new folder ``target``; return its files."""
+    from autograder.kit import record   # runs the reference: only when a kit is really built
     target = Path(target)
     for package in ("dnn_utils", "testcases", "autograder"):
         (target / package).mkdir(parents=True, exist_ok=True)
