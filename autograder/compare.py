@@ -84,7 +84,8 @@ def format_value(value, limit=1200):
         if len(text) > limit:
             text = text[:limit] + " ..."
         return f"array of shape {value.shape}:" + "".join(f"\n      {line}" for line in text.splitlines())
-    text = " ".join(f"{type(value).__name__} {value!r}".split())
+    shown = value.item() if isinstance(value, np.generic) else value   # float64 0.28, not np.float64(0.28)
+    text = " ".join(f"{type(value).__name__} {shown!r}".split())
     return text if len(text) <= limit else text[:limit] + " ..."
 
 

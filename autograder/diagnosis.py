@@ -154,10 +154,9 @@ def _value_findings(q, e, a, tolerance, m, scalars):
         found += _factor_findings(q, c, m, scalars)
     nonzero = np.abs(e_arr) > max(tolerance.atol, 1e-12)
     if np.all(a_arr == 0) and nonzero.any():
-        found.append(Finding(q, "zeros", f"{q} is 0 everywhere, where the expected values are not: an "
-                             "integer division (1 // m is 0) or an integer array?",
-                             f"{q} is 0 everywhere, where the expected values are not: an integer "
-                             "division (1 // m is 0) or an integer array?"))
+        where = "everywhere, where the expected values are not" if e_arr.ndim else "where the expected value is not"
+        found.append(Finding(q, "zeros", f"{q} is 0 {where}: an integer division (1 // m is 0) or an integer "
+                             "array?", f"{q} is 0 {where}: an integer division (1 // m is 0) or an integer array?"))
     elif (np.all(np.isfinite(a_arr)) and np.all(a_arr == np.round(a_arr))
           and not np.all(e_arr == np.round(e_arr))
           and any(_close(a_arr, f(e_arr), Tolerance(0, 1e-9)) for f in (np.trunc, np.floor, np.round))):
