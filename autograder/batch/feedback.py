@@ -14,9 +14,10 @@ import re
 
 from autograder.batch import safe_text
 
-_STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222}
+_STYLE = """body{font-family:system-ui,sans-serif;max-width:84rem;margin:2rem auto;color:#222}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;
-vertical-align:top}pre{background:#f6f6f6;padding:.5rem;white-space:pre-wrap;margin:0}
+vertical-align:top}pre{background:#f6f6f6;padding:.5rem;white-space:pre;overflow-x:auto;margin:0;
+max-width:52rem}td small{display:block;max-width:12rem}
 .passed{color:#176317}.failed,.missing,.stopped,.delegated{color:#a11}.partial{color:#8a5a00}"""
 
 
