@@ -12,9 +12,9 @@ kit and nothing else of the project. It receives, in order:
    observer from the state the cells left and answers ``forked``; the grader
    then stops this process until the observer is gone, so what one exercise's
    observer learns (its hidden inputs) never reaches another's. The observer
-   takes ``{"op": "case", "index": k, "args": ...}`` one at a time and answers
-   one ``observation`` each (``timeout`` when a call runs out of time), then
-   exits on ``{"op": "end"}``. When the student's function calls another graded
+   takes ``{"op": "cases", "cases": [{"index": k, "args": ...}, ...]}`` (the visible
+   cases, then, once they are all answered, the hidden ones) and answers one
+   ``observation`` per case (``timeout`` when a call runs out of time). When the student's function calls another graded
    function of the same assignment, the observer asks the grader
    (``{"event": "call", ...}``) and returns its answer.
 
@@ -128,10 +128,11 @@ def _lookup(shell, name):
     return value, ""
 
 
-# Modules whose functions the harness itself uses while observing. A submission may monkeypatch
-# them (np.allclose, builtins, sys.setprofile, copy.deepcopy, ...); they are put back before each
-# case, so what is observed does not depend on what a cell did to the grader's own tools. (This is
-# for honest mistakes: what an observer reports is only ever read as the student's return value.)
+# Modules whose functions the harness itself uses while observing. A submission's cells may
+# monkeypatch them (np.allclose, builtins, sys.setprofile, copy.deepcopy, ...); they are put back
+# after the cells ran, before any observer is forked, so what is observed does not depend on what a
+# cell did to the grader's own tools. (This is for honest mistakes: what an observer reports is
+# only ever read as the student's return value.)
 HARNESS_MODULES = ("builtins", "sys", "copy", "io", "contextlib", "warnings", "inspect", "traceback",
                    "json", "base64", "signal", "numpy", "numpy.random", "numpy.linalg", "numpy.lib.format",
                    "autograder.runner", "autograder.compare", "autograder.exercise")
@@ -167,13 +168,19 @@ class Oracle:
 
     def __init__(self, channel, name):
         self.channel, self.__name__ = channel, name
+        self.answers = {}   # request frame -> answer: a reference gives the same answer to the same call
 
     def __call__(self, *args, **kwargs):
-        self.channel.send({"event": "call", "function": self.__name__,
-                           "args": wire.encode(tuple(args)), "kwargs": wire.encode(dict(kwargs))})
-        answer = self.channel.receive()
-        if not isinstance(answer, dict) or answer.get("op") != "answer":
-            raise GraderAnswer("the grader did not answer")
+        request = {"event": "call", "function": self.__name__,
+                   "args": wire.encode(tuple(args)), "kwargs": wire.encode(dict(kwargs))}
+        key = wire.pack(request)
+        answer = self.answers.get(key)
+        if answer is None:
+            self.channel.send(request)
+            answer = self.channel.receive()
+            if not isinstance(answer, dict) or answer.get("op") != "answer":
+                raise GraderAnswer("the grader did not answer")
+            self.answers[key] = answer
         if answer.get("error"):
             raise GraderAnswer(str(answer["error"]))
         return wire.decode(answer.get("output"))
@@ -192,29 +199,32 @@ def observe_exercise(channel, shell, request):
     """The observer: call the student's function on each case the grader sends, until ``end``."""
     from autograder.exercise import Case
     from autograder.runner import Observation, observe
-    restore_harness()
     name, seconds = request["exercise"], request["call_seconds"]
     references = _references(channel, request)
     uses = tuple(references)
     func, missing = _lookup(shell, name)
     while True:
         message = channel.receive()
-        if message.get("op") != "case":
+        if message.get("op") != "cases":
             return
-        index = message["index"]
-        restore_harness()
-        if missing:
-            observation = Observation(error=missing)
-        else:
-            try:
-                with alarm(seconds):
-                    observation = observe(func, Case("", tuple(wire.decode(message["args"]))), references, uses)
-            except Timeout:
-                channel.send({"event": "timeout", "index": index})
-                return
-            except BaseException as exc:  # SystemExit, KeyboardInterrupt from student code: an error
-                observation = Observation(error=_describe(exc))
-        channel.send({"event": "observation", "index": index, "observation": {
+        for item in message["cases"]:
+            index = item["index"]
+            if missing:
+                observation = Observation(error=missing)
+            else:
+                try:
+                    with alarm(seconds):
+                        observation = observe(func, Case("", tuple(wire.decode(item["args"]))), references, uses)
+                except Timeout:
+                    channel.send({"event": "timeout", "index": index})
+                    return
+                except BaseException as exc:  # SystemExit, KeyboardInterrupt from student code: an error
+                    observation = Observation(error=_describe(exc))
+            _send_observation(channel, index, observation)
+
+
+def _send_observation(channel, index, observation):
+    channel.send({"event": "observation", "index": index, "observation": {
             "output": wire.encode(observation.output), "error": observation.error,
             "repeat_output": wire.encode(observation.repeat_output),
             "repeat_error": observation.repeat_error,
@@ -235,6 +245,9 @@ def serve(channel, shell):
     run_cells(channel, shell, first["cells"], first["cell_seconds"])
     keep = channel.sock.fileno()
     close_other_files(keep)
+    # Once, here: an observer that restored the harness itself would touch (and so copy) every
+    # page of the warm heap it shares with this process.
+    restore_harness()
     channel.send({"event": "ready", "channel_fd": keep})
     while True:
         request = channel.receive()

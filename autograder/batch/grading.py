@@ -281,30 +281,38 @@ class _Session:
             waiting = list(todo)
             answered = True   # False while a message we sent may still sit unread in the socket
             try:
-                for k in todo:
-                    sandbox.channel.send({"op": "case", "index": k, "args": encoded[k]})
+                # the visible cases first; the hidden ones only once every visible one is answered
+                for batch in ([k for k in todo if not cases[k].hidden], [k for k in todo if cases[k].hidden]):
+                    if not batch:
+                        continue
+                    sandbox.channel.send({"op": "cases", "cases": [{"index": k, "args": encoded[k]}
+                                                                   for k in batch]})
                     answered = False
-                    while True:
-                        message = self._receive(sandbox.channel, limits.call_seconds + GRACE_SECONDS, alive)
-                        answered = True
-                        if message["event"] == "call":
-                            sandbox.channel.send(oracle.answer(message))
-                            answered = False
-                            continue
-                        if message.get("index") != k:
+                    for k in batch:
+                        while True:
+                            message = self._receive(sandbox.channel, limits.call_seconds + GRACE_SECONDS,
+                                                    alive)
+                            answered = True
+                            if message["event"] == "call":
+                                sandbox.channel.send(oracle.answer(message))
+                                answered = False
+                                continue
+                            if message.get("index") != k:
+                                raise _Lost("sent data the grader could not read")
+                            break
+                        if message["event"] == "timeout":
+                            self._fail_rest(name, waiting, f"timed out after {limits.call_seconds:g} s")
+                            return
+                        if message["event"] != "observation":
                             raise _Lost("sent data the grader could not read")
-                        break
-                    if message["event"] == "timeout":
-                        self._fail_rest(name, waiting, f"timed out after {limits.call_seconds:g} s")
-                        return
-                    if message["event"] != "observation":
-                        raise _Lost("sent data the grader could not read")
-                    try:
-                        self.observations[name][k] = _observation(message.get("observation"), cases[k].hidden)
-                    except wire.WireError as exc:
-                        self.observations[name][k] = Observation(
-                            error=f"UnreadableResult: the function returned data the grader could not read ({exc})")
-                    waiting.remove(k)
+                        try:
+                            self.observations[name][k] = _observation(message.get("observation"),
+                                                                      cases[k].hidden)
+                        except wire.WireError as exc:
+                            self.observations[name][k] = Observation(
+                                error=f"UnreadableResult: the function returned data the grader could "
+                                      f"not read ({exc})")
+                        waiting.remove(k)
             except _OutOfTime:
                 raise
             except _Lost as lost:
