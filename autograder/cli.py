@@ -134,7 +134,7 @@ def _grade(args):
         status = max(status, platforms_cli.write_gradebook(args, results))
     if not args.quiet:
         levels = {r["isolation"] for r in results if r.get("isolation")}
-        sys.stderr.write(report.summary(results, time.monotonic() - started, levels))
+        sys.stderr.write(report.summary(results, time.monotonic() - started, levels, limits.submission_seconds))
     return status
 
 

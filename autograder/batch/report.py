@@ -90,8 +90,8 @@ def as_csv(results):
 FORMATS = {"json": as_json_lines, "table": as_table, "csv": as_csv}
 
 
-def summary(results, seconds, isolation_levels):
-    """A few lines for stderr at the end of a batch."""
+def summary(results, seconds, isolation_levels, budget=None):
+    """A few lines for stderr at the end of a batch (``budget``: seconds per submission)."""
     counts = {}
     for r in results:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
@@ -104,4 +104,7 @@ def summary(results, seconds, isolation_levels):
              f"mean score of graded submissions: {mean:.2f} of {top:g}"]
     if isolation_levels:
         lines.append("sandbox isolation: " + "; ".join(sorted(isolation_levels)))
+    if budget is not None:
+        lines.append(f"time budget per submission: {budget:g} s for its cells and calls together "
+                     "(--submission-timeout)")
     return "\n".join(lines) + "\n"
