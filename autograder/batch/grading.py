@@ -445,7 +445,8 @@ def _exercise_entry(exercise, cases, observations, salt):
     if passed == len(results):
         status, message = "passed", f"all {len(results)} cases passed"
     else:
-        if errors and all(e.startswith("NameError") for e in errors) and len(errors) == len(results):
+        if len(errors) == len(results) and all(e.startswith(f"NameError: {exercise.name} is not defined")
+                                               for e in errors):   # the function itself, not a helper
             status = "missing"
         elif any(e.startswith(("GradingStopped", "NotRun")) for e in errors):
             status = "stopped"
