@@ -27,7 +27,6 @@ import functools
 import hashlib
 import inspect
 import select
-import signal
 import threading
 import time
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from autograder import assignments
-from autograder.batch import isolation, wire
+from autograder.batch import executor, isolation, wire
 from autograder.batch.channel import ChannelClosed, ChannelTimeout
 from autograder.batch.host import process_state
 from autograder.batch.isolation import Limits
@@ -95,21 +94,16 @@ def _observation(data, hidden):
 
 @contextlib.contextmanager
 def _time_limit(seconds):
-    """Interrupt the block after ``seconds`` when this is the main thread (elsewhere: no limit)."""
+    """Interrupt the block after ``seconds`` (TimeoutError) when this is the main thread; signals
+    reach the main thread only, so elsewhere (a Dask worker's thread) there is no limit."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    def ring(signum, frame):
-        raise TimeoutError(f"took longer than {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        with executor.alarm(seconds):
+            yield
+    except executor.Timeout as out:
+        raise TimeoutError(str(out)) from None
 
 
 @functools.lru_cache(maxsize=None)
