@@ -16,8 +16,6 @@ import secrets
 import shutil
 import socket
 import subprocess
-import sys
-import sysconfig
 import time
 import urllib.request
 from pathlib import Path
@@ -25,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from browser import chromium_missing, open_browser, screenshot
+from kit_tools import environment_without_the_project, install_kit
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "step_by_step"
@@ -48,14 +47,8 @@ def lab(tmp_path_factory):
     from autograder.kit import build
     root = tmp_path_factory.mktemp("student-browser")
     env = root / "env"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
-    purelib = Path(subprocess.run([str(env / "bin" / "python"), "-c",
-                                   "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                  capture_output=True, text=True, check=True).stdout.strip())
-    (purelib / "third_party.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    wheel = build.build_wheel(ASSIGNMENT, root / "dist")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
-                    "--target", str(purelib), str(wheel)], check=True, capture_output=True)
+    _, purelib = environment_without_the_project(env)
+    install_kit(build.build_wheel(ASSIGNMENT, root / "dist"), purelib)
     course = root / "course"
     course.mkdir()
     shutil.copy(ROOT / "release" / ASSIGNMENT / NOTEBOOK, course / NOTEBOOK)

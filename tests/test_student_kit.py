@@ -19,10 +19,7 @@ import json
 import os
 import subprocess
 import sys
-import sysconfig
-import types
 from functools import lru_cache
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -33,6 +30,7 @@ from autograder.examples import ALTERNATIVE_MODULES
 from autograder.kit import build, contents, record
 from autograder.student_check import check as kit_check
 from conftest import CAT_DATA_MISSING, as_student
+from kit_tools import environment_without_the_project, install_kit
 from notebook_tools import ROOT, solution_namespace, source_notebook
 
 ASSIGNMENTS = assignments.ASSIGNMENT_IDS
@@ -184,28 +182,21 @@ def kit_env(tmp_path_factory):
     from the project's environment by a plain path entry (its .pth files, among them the
     project's editable install, are not processed)."""
     root = tmp_path_factory.mktemp("kit-env")
-    env = root / "env"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
-    purelib = Path(subprocess.run([str(env / "bin" / "python"), "-c",
-                                   "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                  capture_output=True, text=True, check=True).stdout.strip())
-    (purelib / "third_party.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    python, purelib = environment_without_the_project(root / "env")
     wheels = {a: build.build_wheel(a, root / "dist") for a in ASSIGNMENTS}
     kernels = root / "jupyter" / "kernels" / "kit"
     kernels.mkdir(parents=True)
     (kernels / "kernel.json").write_text(json.dumps({
-        "argv": [str(env / "bin" / "python"), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "kit", "language": "python"}))
-    return {"root": root, "python": env / "bin" / "python", "purelib": purelib, "wheels": wheels}
+    return {"root": root, "python": python, "purelib": purelib, "wheels": wheels}
 
 
 def _install(kit_env, assignment):
     """Install one kit (replacing the one before, as a student moving on would)."""
     for stale in ("autograder", "dnn_utils", "testcases"):
         subprocess.run(["rm", "-rf", str(kit_env["purelib"] / stale)], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
-                    "--force-reinstall", "--target", str(kit_env["purelib"]), str(kit_env["wheels"][assignment])],
-                   check=True, capture_output=True)
+    install_kit(kit_env["wheels"][assignment], kit_env["purelib"])
 
 
 def _run_in_kit(kit_env, code, stdin=""):
