@@ -12,6 +12,9 @@ ROOT = Path(__file__).resolve().parents[1]
 NUMBER = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?|-?\d+")
 # The line %%skip_when_grading prints after a long cell: its time varies from run to run.
 TIMING_LINE = re.compile(r"^\(.* took [0-9.]+ s\)\n?", re.MULTILINE)
+# Progress of a long training (``dnn_utils.training.print_progress`` and the line announcing it):
+# shown while it runs, not part of an "Expected output" block.
+PROGRESS_LINES = re.compile(r"^(training with .*:|Cost after (epoch|iteration) \d+: .*)\n?", re.MULTILINE)
 
 
 def source_notebook(assignment):
