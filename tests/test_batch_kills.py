@@ -125,7 +125,9 @@ def batch(tmp_path_factory):
     bases = base_notebooks(ASSIGNMENT)
     for name, nb in bases.items():
         write(folder, name, ASSIGNMENT, nb)
-    write(folder, "slow", ASSIGNMENT, _with_cells(bases["correct"], SLOW_CELLS, 2))
+    # slow enough (9 s of cells) that three kills always land before it is graded, however fast
+    # the honest ones go
+    write(folder, "slow", ASSIGNMENT, _with_cells(bases["correct"], SLOW_CELLS, 6))
     clean = root / "clean"
     done = subprocess.run(_command(folder, clean / "results.sqlite", "--workers", "2"),
                           capture_output=True, text=True, env=_env(), timeout=600)
