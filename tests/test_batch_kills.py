@@ -158,7 +158,10 @@ def test_three_kills_then_a_rerun_give_the_uninterrupted_results_and_nobody_quar
         assert process.poll() is None, "the batch finished before it could be interrupted"
         _stop(process, sig)
         _assert_nothing_left(out, f"after {sig!r}")
-    assert _count(store, "SELECT COUNT(*) FROM results") < 5, "the kills landed before the end"
+    # the kills cut grading short: some attempt was left open or closed as interrupted (how many
+    # results were saved before them depends on the machine's speed, not on the grader)
+    cut_short = _count(store, "SELECT COUNT(*) FROM attempts WHERE outcome IS NULL OR outcome LIKE 'interrupted%'")
+    assert cut_short >= 1, "no kill landed while a submission was being graded"
     again = subprocess.run(_command(batch["folder"], store, "--workers", "2"), capture_output=True,
                            text=True, env=_env(), timeout=600, cwd=out)
     assert again.returncode == 0, again.stderr
