@@ -38,6 +38,30 @@ def write(folder, student, assignment, notebook_or_bytes, filename=None):
     return path
 
 
+def grade_command(folder, store, assignment, *extra):
+    """The command line of a quiet ``grade --format json`` run with the fast limits."""
+    return [sys.executable, "-m", "autograder", "grade", str(folder), "--assignment", assignment,
+            "--results", str(store), "--format", "json", "--quiet", *FAST, *extra]
+
+
+def grader_env():
+    """This environment with the tests' salt."""
+    return {**os.environ, ENV: TEST_SALT}
+
+
+def count(store, sql):
+    """One number from the results store, read-only (a grader may be writing); 0 before it exists."""
+    import sqlite3
+    try:
+        db = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=10)
+        try:
+            return db.execute(sql).fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.OperationalError:
+        return 0
+
+
 def grade(paths, assignment, results, *extra, env=None, timeout=900):
     """Run ``python -m autograder grade ... --format json``; returns (results by student, process)."""
     environ = dict(os.environ if env is None else env)

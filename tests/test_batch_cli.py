@@ -5,7 +5,6 @@ import io
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,8 +15,8 @@ import pytest
 from autograder.assignments import exercises
 from autograder.salt import assignment_salt
 from autograder.trusted import cases_for
-from batch_tools import (ENV, FAST, TEST_SALT, base_notebooks, grade, sandbox_processes,
-                         stored_results, write)
+from batch_tools import (ENV, FAST, TEST_SALT, base_notebooks, count, grade, grade_command, grader_env,
+                         sandbox_processes, stored_results, write)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="full isolation needs root (as on CI)")
 ASSIGNMENT = "step_by_step"
@@ -44,30 +43,16 @@ def submissions(tmp_path_factory):
 
 
 def _command(folder, store, *extra):
-    return [sys.executable, "-m", "autograder", "grade", str(folder), "--assignment", ASSIGNMENT,
-            "--results", str(store), "--format", "json", "--quiet", *FAST, *extra]
+    return grade_command(folder, store, ASSIGNMENT, *extra)
 
 
-def _env():
-    return {**os.environ, ENV: TEST_SALT}
-
-
-def _count(store, sql):
-    try:
-        db = sqlite3.connect(store, timeout=10)
-        try:
-            return db.execute(sql).fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.OperationalError:
-        return 0
 
 
 @pytest.fixture(scope="module")
 def uninterrupted(submissions, tmp_path_factory):
     store = tmp_path_factory.mktemp("clean") / "results.sqlite"
     done = subprocess.run(_command(submissions, store, "--workers", "2"), capture_output=True,
-                          text=True, env=_env(), timeout=600)
+                          text=True, env=grader_env(), timeout=600)
     assert done.returncode == 0, done.stderr
     return done.stdout, store
 
@@ -85,12 +70,12 @@ def test_scores_of_the_batch(uninterrupted):
 
 def test_grading_again_is_idempotent(submissions, uninterrupted):
     first, store = uninterrupted
-    attempts = _count(store, "SELECT COUNT(*) FROM attempts")
+    attempts = count(store, "SELECT COUNT(*) FROM attempts")
     again = subprocess.run(_command(submissions, store, "--workers", "2"), capture_output=True,
-                           text=True, env=_env(), timeout=600)
+                           text=True, env=grader_env(), timeout=600)
     assert again.returncode == 0 and again.stdout == first
-    assert _count(store, "SELECT COUNT(*) FROM attempts") == attempts, "nothing was graded again"
-    assert _count(store, "SELECT COUNT(*) FROM results") == 12
+    assert count(store, "SELECT COUNT(*) FROM attempts") == attempts, "nothing was graded again"
+    assert count(store, "SELECT COUNT(*) FROM results") == 12
 
 
 def test_results_do_not_depend_on_worker_count_or_order(submissions, uninterrupted, tmp_path):
@@ -98,7 +83,7 @@ def test_results_do_not_depend_on_worker_count_or_order(submissions, uninterrupt
     one = subprocess.run(
         [sys.executable, "-m", "autograder", "grade", *paths, "--assignment", ASSIGNMENT,
          "--results", str(tmp_path / "one.sqlite"), "--format", "json", "--quiet", *FAST,
-         "--workers", "3"], capture_output=True, text=True, env=_env(), timeout=600)
+         "--workers", "3"], capture_output=True, text=True, env=grader_env(), timeout=600)
     assert one.returncode == 0, one.stderr
     assert one.stdout == uninterrupted[0]
 
@@ -106,22 +91,22 @@ def test_results_do_not_depend_on_worker_count_or_order(submissions, uninterrupt
 def test_kill_minus_nine_mid_batch_then_resume(submissions, uninterrupted, tmp_path):
     store = tmp_path / "results.sqlite"
     process = subprocess.Popen(_command(submissions, store, "--workers", "2"),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=grader_env())
     deadline = time.monotonic() + 120
-    while _count(store, "SELECT COUNT(*) FROM results") < 3 and time.monotonic() < deadline:
+    while count(store, "SELECT COUNT(*) FROM results") < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    done_before = _count(store, "SELECT COUNT(*) FROM results")
+    done_before = count(store, "SELECT COUNT(*) FROM results")
     assert 3 <= done_before < 12, "the kill must land mid-batch"
     time.sleep(0.5)
     assert sandbox_processes() == [], "nothing outlives a killed grader"
     resumed = subprocess.run(_command(submissions, store, "--workers", "2"), capture_output=True,
-                             text=True, env=_env(), timeout=600)
+                             text=True, env=grader_env(), timeout=600)
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.stdout == uninterrupted[0]
-    assert _count(store, "SELECT COUNT(*) FROM results") == 12
-    assert _count(store, "SELECT COUNT(*) FROM submissions") == 12
+    assert count(store, "SELECT COUNT(*) FROM results") == 12
+    assert count(store, "SELECT COUNT(*) FROM submissions") == 12
 
 
 # Quarantine (only a submission that overruns or kills its worker alone) and kills of the grader
@@ -144,7 +129,7 @@ def test_feedback_pages_escape_output_and_hide_hidden_cases(tmp_path):
     pages = tmp_path / "out" / "feedback"
     done = subprocess.run([sys.executable, "-m", "autograder", "feedback", "--assignment", ASSIGNMENT,
                            "--results", str(store), "--output", str(pages)],
-                          capture_output=True, text=True, env=_env())
+                          capture_output=True, text=True, env=grader_env())
     assert done.returncode == 0, done.stderr
     page = (pages / "mallory" / f"{ASSIGNMENT}.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
@@ -161,7 +146,7 @@ def test_export_csv_matches_the_stored_results(uninterrupted):
     _, store = uninterrupted
     done = subprocess.run([sys.executable, "-m", "autograder", "export", "--assignment", ASSIGNMENT,
                            "--results", str(store), "--format", "csv"],
-                          capture_output=True, text=True, env=_env())
+                          capture_output=True, text=True, env=grader_env())
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     stored = stored_results(store)
@@ -185,10 +170,10 @@ def test_table_format_and_missing_paths(submissions, uninterrupted, tmp_path):
     _, store = uninterrupted
     table = subprocess.run([sys.executable, "-m", "autograder", "export", "--assignment", ASSIGNMENT,
                             "--results", str(store), "--format", "table"],
-                           capture_output=True, text=True, env=_env())
+                           capture_output=True, text=True, env=grader_env())
     assert "partly_wrong_1" in table.stdout and "80/100" in table.stdout
     missing = subprocess.run(_command(tmp_path / "nowhere", tmp_path / "r.sqlite"),
-                             capture_output=True, text=True, env=_env())
+                             capture_output=True, text=True, env=grader_env())
     assert missing.returncode != 0 and "no such file or folder" in missing.stderr
     no_salt = subprocess.run(_command(submissions, tmp_path / "r.sqlite"), capture_output=True,
                              text=True, env={k: v for k, v in os.environ.items() if k != ENV},
@@ -227,9 +212,9 @@ def _grade_as_nobody():
         done = subprocess.run(
             [*AS_NOBODY, sys.executable, "-m", "autograder", "grade", folder, "--assignment", ASSIGNMENT,
              "--results", os.path.join(root, "out", "results.sqlite"), "--format", "json", *FAST],
-            capture_output=True, text=True, env={**_env(), "HOME": root}, cwd=root, timeout=300)
+            capture_output=True, text=True, env={**grader_env(), "HOME": root}, cwd=root, timeout=300)
         store = os.path.join(root, "out", "results.sqlite")
-        quarantined = _count(store, "SELECT COUNT(*) FROM results WHERE status = 'quarantined'")
+        quarantined = count(store, "SELECT COUNT(*) FROM results WHERE status = 'quarantined'")
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return done, quarantined
@@ -260,7 +245,7 @@ def test_when_no_sandbox_can_start_the_batch_stops_and_nobody_is_quarantined(tmp
                "from autograder.cli import main; sys.exit(main(sys.argv[1:]))")
     done = subprocess.run([sys.executable, "-c", nowhere, "grade", str(folder), "--assignment",
                            ASSIGNMENT, "--results", str(store), "--format", "json", *FAST],
-                          capture_output=True, text=True, env=_env(), cwd=store.parent, timeout=300)
+                          capture_output=True, text=True, env=grader_env(), cwd=store.parent, timeout=300)
     assert done.returncode != 0 and "sandboxes cannot be started here" in done.stderr, done.stderr
-    assert _count(store, "SELECT COUNT(*) FROM results WHERE status = 'quarantined'") == 0
-    assert _count(store, "SELECT COUNT(*) FROM attempts WHERE outcome LIKE 'failed:%'") == 0
+    assert count(store, "SELECT COUNT(*) FROM results WHERE status = 'quarantined'") == 0
+    assert count(store, "SELECT COUNT(*) FROM attempts WHERE outcome LIKE 'failed:%'") == 0

@@ -15,16 +15,14 @@ tries, while the honest neighbour in the same batch keeps its exact result.
 import json
 import os
 import signal
-import sqlite3
 import subprocess
-import sys
 import time
 
 import nbformat
 import pytest
 
 from autograder.batch.isolation import PID_LIMIT, SANDBOX_UID_BASE
-from batch_tools import ENV, FAST, TEST_SALT, base_notebooks, write
+from batch_tools import base_notebooks, count, grade_command, grader_env, write
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="full isolation needs root (as on CI)")
 ASSIGNMENT = "step_by_step"
@@ -38,23 +36,9 @@ def _with_cells(nb, source, count):
 
 
 def _command(folder, store, *extra):
-    return [sys.executable, "-m", "autograder", "grade", str(folder), "--assignment", ASSIGNMENT,
-            "--results", str(store), "--format", "json", "--quiet", *FAST, *extra]
+    return grade_command(folder, store, ASSIGNMENT, *extra)
 
 
-def _env():
-    return {**os.environ, ENV: TEST_SALT}
-
-
-def _count(store, sql):
-    try:
-        db = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=10)
-        try:
-            return db.execute(sql).fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.OperationalError:
-        return 0
 
 
 def _process_table():
@@ -130,7 +114,7 @@ def batch(tmp_path_factory):
     write(folder, "slow", ASSIGNMENT, _with_cells(bases["correct"], SLOW_CELLS, 6))
     clean = root / "clean"
     done = subprocess.run(_command(folder, clean / "results.sqlite", "--workers", "2"),
-                          capture_output=True, text=True, env=_env(), timeout=600)
+                          capture_output=True, text=True, env=grader_env(), timeout=600)
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.splitlines()) == 5
     return {"root": root, "folder": folder, "clean": done.stdout}
@@ -138,7 +122,7 @@ def batch(tmp_path_factory):
 
 def _wait_for(store, sql, at_least, process, limit=120):
     deadline = time.monotonic() + limit
-    while _count(store, sql) < at_least and process.poll() is None and time.monotonic() < deadline:
+    while count(store, sql) < at_least and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
 
 
@@ -152,7 +136,7 @@ def test_three_kills_then_a_rerun_give_the_uninterrupted_results_and_nobody_quar
         (signal.SIGKILL, ("SELECT COUNT(*) FROM results", 2)),        # with results already saved
     ]
     for sig, (sql, at_least) in moments:
-        process = subprocess.Popen(_command(batch["folder"], store, "--workers", "2"), env=_env(),
+        process = subprocess.Popen(_command(batch["folder"], store, "--workers", "2"), env=grader_env(),
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=out)
         _wait_for(store, sql, at_least, process)
         assert process.poll() is None, "the batch finished before it could be interrupted"
@@ -160,15 +144,15 @@ def test_three_kills_then_a_rerun_give_the_uninterrupted_results_and_nobody_quar
         _assert_nothing_left(out, f"after {sig!r}")
     # the kills cut grading short: some attempt was left open or closed as interrupted (how many
     # results were saved before them depends on the machine's speed, not on the grader)
-    cut_short = _count(store, "SELECT COUNT(*) FROM attempts WHERE outcome IS NULL OR outcome LIKE 'interrupted%'")
+    cut_short = count(store, "SELECT COUNT(*) FROM attempts WHERE outcome IS NULL OR outcome LIKE 'interrupted%'")
     assert cut_short >= 1, "no kill landed while a submission was being graded"
     again = subprocess.run(_command(batch["folder"], store, "--workers", "2"), capture_output=True,
-                           text=True, env=_env(), timeout=600, cwd=out)
+                           text=True, env=grader_env(), timeout=600, cwd=out)
     assert again.returncode == 0, again.stderr
     assert again.stdout == batch["clean"]
-    assert _count(store, "SELECT COUNT(*) FROM results WHERE status = 'quarantined'") == 0
-    assert _count(store, "SELECT COUNT(*) FROM attempts WHERE outcome LIKE 'failed:%'") == 0
-    assert _count(store, "SELECT COUNT(*) FROM attempts WHERE outcome IS NULL") == 0
+    assert count(store, "SELECT COUNT(*) FROM results WHERE status = 'quarantined'") == 0
+    assert count(store, "SELECT COUNT(*) FROM attempts WHERE outcome LIKE 'failed:%'") == 0
+    assert count(store, "SELECT COUNT(*) FROM attempts WHERE outcome IS NULL") == 0
     _assert_nothing_left(out, "after the rerun")
 
 
@@ -179,14 +163,14 @@ def test_killed_at_many_points_of_start_up_nothing_remains(batch):
                (signal.SIGKILL, 1.5), (signal.SIGINT, 2.5), (signal.SIGKILL, 4.0)]
     for sig, delay in moments:
         process = subprocess.Popen(_command(batch["folder"], out / "results.sqlite", "--workers", "2"),
-                                   env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   env=grader_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    cwd=out)
         time.sleep(delay)
         if process.poll() is not None:
             break
         _stop(process, sig)
         _assert_nothing_left(out, f"{sig!r} after {delay} s")
-    assert _count(out / "results.sqlite", "SELECT COUNT(*) FROM attempts WHERE outcome LIKE 'failed:%'") == 0
+    assert count(out / "results.sqlite", "SELECT COUNT(*) FROM attempts WHERE outcome LIKE 'failed:%'") == 0
 
 
 def test_only_a_submission_that_overruns_its_worker_alone_is_quarantined(batch, tmp_path):
@@ -199,7 +183,7 @@ def test_only_a_submission_that_overruns_its_worker_alone_is_quarantined(batch, 
     store = tmp_path / "out" / "results.sqlite"
     store.parent.mkdir()
     done = subprocess.run(_command(folder, store, "--workers", "2", "--worker-deadline", "10"),
-                          capture_output=True, text=True, env=_env(), timeout=600, cwd=store.parent)
+                          capture_output=True, text=True, env=grader_env(), timeout=600, cwd=store.parent)
     assert done.returncode == 0, done.stderr
     found = {json.loads(line)["student"]: json.loads(line) for line in done.stdout.splitlines()}
     assert found["hog"]["status"] == "quarantined" and found["hog"]["score"] == 0
