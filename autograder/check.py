@@ -7,11 +7,12 @@ cell's partial credit. Students never run this one: their kit's ``check``
 (``autograder.student_check``) judges the same visible cases against expected
 outputs stored as data, and prints the same words (``autograder.check_text``).
 
-It never writes to stderr (nbgrader scores any stderr output as zero) and
-never raises for a wrong answer: a wrong answer is reported, not crashed on.
+It writes to stderr only when the cell earns nothing anyway (nbgrader scores any stderr output
+as zero; ``check_text.emit`` says why it does) and never raises for a wrong answer: a wrong
+answer is reported, not crashed on.
 """
 from autograder.assignments import find
-from autograder.check_text import Points, not_a_graded_function, report
+from autograder.check_text import emit, emit_not_a_graded_function
 from autograder.salt import grading_salt
 from autograder.trusted import run_exercise
 
@@ -31,10 +32,7 @@ def check(function, hidden=False):
     try:
         assignment, exercise = find(getattr(function, "__name__", ""))
     except LookupError:
-        print(not_a_graded_function(function))
-        return Points(0.0)
+        return emit_not_a_graded_function(function)
     salt = grading_salt(assignment) if hidden else None
     result = run_exercise(function, assignment, exercise, salt)
-    print("\n".join(report(exercise.number, exercise.name, exercise.points, result, hidden,
-                           f"dnn_utils.{assignment}")))
-    return Points(result.points, exercise.points, hidden)
+    return emit(exercise.number, exercise.name, exercise.points, result, hidden, f"dnn_utils.{assignment}")

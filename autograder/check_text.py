@@ -3,8 +3,17 @@
 Kept apart from both ``check`` functions so that the student kit's check
 (expected outputs from data) and the instructor's (expected outputs from the
 reference) cannot word a verdict differently.
+
+A check that earns nothing also writes a short verdict to stderr (``emit``). nbgrader scores a test
+cell with stderr output as zero, which is what the cell earns anyway, so no grade changes; what
+changes is what nbgrader's Validate says about the cell. It shows the stderr text as the
+cell's error; without it, it would read the returned 0 as "Partial credit; passed some but not
+all of the tests", which a student who has not started, or whose every case failed, would
+misread. An exercise not started (every case raised ``NotImplementedError``) is told in that
+verdict and nothing else.
 """
 import re
+import sys
 
 
 class Points(float):
@@ -77,6 +86,64 @@ def failure_lines(results):
             for (stage, message), labels in groups.items()]
 
 
+def _not_implemented(result):
+    """True when every case raised NotImplementedError (the untouched stub, or a function the
+    student has not written yet)."""
+    return bool(result.cases) and all(
+        not c.passed and c.stage == "error" and c.message.startswith("raised NotImplementedError")
+        for c in result.cases)
+
+
+# nbgrader's Validate cuts each line of a cell's error at 87 characters, indent included: the
+# stderr lines below stay under that with the longest exercise name (49 characters with its title).
+
+def not_started(number, name, max_points, hidden):
+    """The lines told about an exercise whose every case raised NotImplementedError."""
+    title = f"Exercise {number}, {name}:"
+    if hidden:
+        return f"{title} not implemented,\nevery case raised NotImplementedError: 0 of {max_points:g} points."
+    return (f"{title} not implemented yet.\n"
+            "Write your code in place of `raise NotImplementedError()` in its cell,\n"
+            "run that cell, then run this check again.")
+
+
+def nothing_earned(number, name, max_points, result, hidden):
+    """The stderr lines of a check that earns no points (its reasons are in the lines printed above)."""
+    title = f"Exercise {number}, {name}:"
+    if result.delegated:
+        return f"{title} 0 of {max_points:g} points,\nthe function is, or only calls, the library's reference."
+    if hidden:
+        return f"{title} no case passed: 0 of {max_points:g} points."
+    return f"{title} no visible check passed,\nthe check's report says why."
+
+
+def emit(number, name, max_points, result, hidden, reference_module=""):
+    """Print the verdict of one exercise as ``check()`` does and return its ``Points``.
+
+    The report goes to stdout; a result earning no points adds a short verdict on stderr (see
+    the module's docstring), and an exercise not started prints that verdict only.
+    """
+    if _not_implemented(result):
+        _to_stderr(not_started(number, name, max_points, hidden))
+    else:
+        print("\n".join(report(number, name, max_points, result, hidden, reference_module)))
+        if float(result.points) == 0:
+            _to_stderr(nothing_earned(number, name, max_points, result, hidden))
+    return Points(result.points, max_points, hidden)
+
+
+def emit_not_a_graded_function(function):
+    """What ``check()`` says when given something other than a graded function: it earns nothing."""
+    _to_stderr(not_a_graded_function(function))
+    return Points(0.0)
+
+
+def _to_stderr(text):
+    sys.stdout.flush()   # the report's lines stay above the verdict in the notebook
+    print(text, file=sys.stderr)
+    sys.stderr.flush()
+
+
 def not_a_graded_function(function):
     return (f"check() needs one of the graded functions, defined with def under its own name; "
             f"got {function!r}. Keep the def line of the exercise as it was given.")
@@ -105,7 +172,8 @@ def report(number, name, max_points, result, hidden, reference_module=""):
             lines.append(f"{title}: {checks} passed "
                          "(type, shape, values, inputs left unchanged, same answer twice).")
         else:
-            lines.append(f"{title}: {passed} of {len(visible)} visible checks passed.")
+            lines.append(f"{title}: {passed} of {len(visible)} visible check{'s' if len(visible) != 1 else ''} "
+                         "passed.")
             lines += failure_lines(visible)
         lines.append("Hidden cases with other shapes and seeds run when your work is graded.")
     else:

@@ -7,7 +7,7 @@ answers the reference gave to the other graded functions it calls were stored
 in ``visible_checks.json.gz`` beside this module. This check observes the
 student's function exactly as the instructor's does (``runner.observe``),
 judges and names mistakes with the same functions (``runner.judge``,
-``runner.diagnose``) and prints the same words (``check_text.report``).
+``runner.diagnose``) and prints the same words (``check_text.emit``).
 
 While one function is checked, the other graded functions of the same
 assignment it calls answer from those recordings (so one mistake still costs
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import plain_data
-from autograder.check_text import Points, not_a_graded_function, report
+from autograder.check_text import emit, emit_not_a_graded_function
 from autograder.compare import Tolerance, same
 from autograder.exercise import Case, Spec
 from autograder.runner import ExerciseResult, diagnose, judge, observe, score, visible_warnings
@@ -168,8 +168,6 @@ def check(function, hidden=False, checks=None):
     checks = load_checks() if checks is None else checks
     entry = checks["exercises"].get(getattr(function, "__name__", ""))
     if entry is None:
-        print(not_a_graded_function(function))
-        return Points(0.0)
+        return emit_not_a_graded_function(function)
     spec, result = run_visible(function, entry, checks)
-    print("\n".join(report(spec.number, spec.name, spec.points, result, False)))
-    return Points(result.points, spec.points, False)
+    return emit(spec.number, spec.name, spec.points, result, False)

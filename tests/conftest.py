@@ -31,10 +31,10 @@ def own_copy(function):
 
 
 def run_check(function, hidden=True):
-    """(points, report): what ``check(function, hidden)`` returns and prints."""
+    """(points, report): what ``check(function, hidden)`` returns and prints (stdout and stderr)."""
     from autograder import check
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         points = check(function, hidden=hidden)
     return float(points), out.getvalue()
 

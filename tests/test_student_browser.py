@@ -145,7 +145,7 @@ def test_a_student_runs_the_release_and_reads_the_checks(lab):
         wrong_text = check_cell.locator(".jp-OutputArea").inner_text()
         check_cell.scroll_into_view_if_needed()
         screenshot(page, "student_wrong_answer")
-        assert "Exercise 3, linear_forward: 0 of 1 visible checks passed." in wrong_text, wrong_text
+        assert "Exercise 3, linear_forward: 0 of 1 visible check passed." in wrong_text, wrong_text
         assert "FAILED  the example printed above [value]" in wrong_text, wrong_text
         assert "Likely mistake: the bias b is not added" in wrong_text, wrong_text
         assert "Points from this check: 0 of 5" in wrong_text, wrong_text

@@ -43,7 +43,7 @@ def stored_checks(assignment):
 
 def _printed(check, function, **options):
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         points = check(function, **options)
     return float(points), out.getvalue()
 
@@ -277,7 +277,7 @@ for item in requests:
         exec(line, namespace)
     exec(item["code"], namespace)
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         points = check(namespace[item["name"]])
     answers[item["key"]] = [float(points), out.getvalue()]
 print(json.dumps(answers))
