@@ -30,6 +30,10 @@ from autograder.nbgrader_hooks import OverwriteCellsKeepingHiddenTests  # noqa: 
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec,
                                       OverwriteCellsKeepingHiddenTests, CheckCellMetadata]
 
+# Feedback pages show the notebooks' formulas as MathML made when the page is, with no MathJax
+# from a CDN: they read the same offline (autograder/math_html.py).
+c.GenerateFeedback.exporter_class = "autograder.math_html.MathMLHTMLExporter"
+
 _salt_file = Path(__file__).resolve().with_name("grading_salt")
 if not os.environ.get("DNN_GRADING_SALT") and _salt_file.is_file():
     os.environ["DNN_GRADING_SALT"] = _salt_file.read_text(encoding="utf-8").strip()
