@@ -14,7 +14,9 @@ kit and nothing else of the project. It receives, in order:
    observer learns (its hidden inputs) never reaches another's. The observer
    takes ``{"op": "cases", "cases": [{"index": k, "args": ...}, ...]}`` (the visible
    cases, then, once they are all answered, the hidden ones) and answers one
-   ``observation`` per case (``timeout`` when a call runs out of time). When the student's function calls another graded
+   ``observation`` per case (``timeout`` when a call runs out of time): the output, and
+   of the arguments only those the call changed, of the second call's answer only
+   whether it was the same (or what it was). When the student's function calls another graded
    function of the same assignment, the observer asks the grader
    (``{"event": "call", ...}``) and returns its answer.
 
@@ -22,6 +24,7 @@ Everything it sends is plain data (``wire``); the grader reads an observation as
 "this is what the student's function returned", never as a verdict.
 """
 import contextlib
+import gc
 import io
 import linecache
 import os
@@ -209,27 +212,43 @@ def observe_exercise(channel, shell, request):
             return
         for item in message["cases"]:
             index = item["index"]
+            args = tuple(wire.decode(item["args"]))
             if missing:
                 observation = Observation(error=missing)
             else:
                 try:
                     with alarm(seconds):
-                        observation = observe(func, Case("", tuple(wire.decode(item["args"]))), references, uses)
+                        observation = observe(func, Case("", args), references, uses)
                 except Timeout:
                     channel.send({"event": "timeout", "index": index})
                     return
                 except BaseException as exc:  # SystemExit, KeyboardInterrupt from student code: an error
                     observation = Observation(error=_describe(exc))
-            _send_observation(channel, index, observation)
+            _send_observation(channel, index, args, observation)
 
 
-def _send_observation(channel, index, observation):
+def _send_observation(channel, index, args, observation):
+    """Send what the call did. Most calls leave their arguments alone and give the same answer
+    twice: only arguments the call changed, and a second answer that differs, are sent."""
+    changed = [[i, wire.encode(after)] for i, (before, after) in enumerate(zip(args, observation.inputs_after))
+               if not _identical(before, after)]
+    same = not observation.error and not observation.repeat_error and \
+        _identical(observation.output, observation.repeat_output)
     channel.send({"event": "observation", "index": index, "observation": {
             "output": wire.encode(observation.output), "error": observation.error,
-            "repeat_output": wire.encode(observation.repeat_output),
+            "repeat_same": same, "repeat_output": None if same else wire.encode(observation.repeat_output),
             "repeat_error": observation.repeat_error,
-            "inputs_after": wire.encode(tuple(observation.inputs_after)),
+            "inputs_count": len(observation.inputs_after), "inputs_changed": changed,
             "printed": observation.printed, "warnings": list(observation.warnings)}})
+
+
+def _identical(a, b):
+    """compare.identical as a plain bool; False when the student's objects cannot be compared."""
+    from autograder.compare import identical
+    try:
+        return bool(identical(a, b))
+    except Exception:   # an object whose == raises: sent as it is, the grader compares it
+        return False
 
 
 def _reap():
@@ -248,6 +267,7 @@ def serve(channel, shell):
     # Once, here: an observer that restored the harness itself would touch (and so copy) every
     # page of the warm heap it shares with this process.
     restore_harness()
+    gc.freeze()
     channel.send({"event": "ready", "channel_fd": keep})
     while True:
         request = channel.receive()

@@ -73,8 +73,11 @@ class _OutOfTime(_Lost):
     """The submission's time budget is used up."""
 
 
-def _observation(data, hidden):
-    """An Observation from a sandbox message; WireError when it is malformed."""
+def _observation(data, case):
+    """An Observation from a sandbox message about ``case``; WireError when it is malformed.
+
+    Arguments the sandbox does not list as changed are the case's own (what they were before
+    the call); a second answer said to be the same is the first one."""
     if not isinstance(data, dict):
         raise wire.WireError("observation is not an object")
     texts = {key: data.get(key, "") for key in ("error", "repeat_error", "printed")}
@@ -83,13 +86,22 @@ def _observation(data, hidden):
     caught = data.get("warnings", [])
     if not isinstance(caught, list) or not all(isinstance(w, str) for w in caught):
         raise wire.WireError("warnings are not a list of text")
-    after = wire.decode(data.get("inputs_after"))
+    count, changed = data.get("inputs_count"), data.get("inputs_changed", [])
+    if type(count) is not int or not 0 <= count <= len(case.args) or not isinstance(changed, list):
+        raise wire.WireError("malformed inputs_changed")
+    after = list(case.args[:count])
+    for entry in changed:
+        if not isinstance(entry, list) or len(entry) != 2 or type(entry[0]) is not int \
+                or not 0 <= entry[0] < count:
+            raise wire.WireError("malformed inputs_changed")
+        after[entry[0]] = wire.decode(entry[1])
+    output = wire.decode(data.get("output"))
     return Observation(
-        output=wire.decode(data.get("output")), error=texts["error"][:2000],
-        repeat_output=wire.decode(data.get("repeat_output")), repeat_error=texts["repeat_error"][:2000],
-        inputs_after=tuple(after) if isinstance(after, (tuple, list)) else (),
-        printed="" if hidden else texts["printed"][-2000:],
-        warnings=[] if hidden else [w[:300] for w in caught[:10]])
+        output=output, error=texts["error"][:2000],
+        repeat_output=output if data.get("repeat_same") is True else wire.decode(data.get("repeat_output")),
+        repeat_error=texts["repeat_error"][:2000], inputs_after=tuple(after),
+        printed="" if case.hidden else texts["printed"][-2000:],
+        warnings=[] if case.hidden else [w[:300] for w in caught[:10]])
 
 
 @contextlib.contextmanager
@@ -300,8 +312,7 @@ class _Session:
                         if message["event"] != "observation":
                             raise _Lost("sent data the grader could not read")
                         try:
-                            self.observations[name][k] = _observation(message.get("observation"),
-                                                                      cases[k].hidden)
+                            self.observations[name][k] = _observation(message.get("observation"), cases[k])
                         except wire.WireError as exc:
                             self.observations[name][k] = Observation(
                                 error=f"UnreadableResult: the function returned data the grader could "

@@ -1,12 +1,11 @@
-"""Plain data across the sandbox boundary: JSON, with the arrays' bytes in one ``.npy`` blob.
+"""Plain data across the sandbox boundary: JSON, with the arrays' bytes in one raw blob.
 
-Nothing crossing the boundary is ever unpickled. Values are encoded as JSON
-with a few tagged objects:
+Nothing crossing the boundary is ever unpickled or parsed as anything but JSON.
+Values are encoded as JSON with a few tagged objects:
 
 - ``{"$array": [dtype, shape, {"$blob": [offset, length]}]}``: an ndarray of
-  numbers or booleans; its bytes sit in the frame's blob, a single uint8 array
-  written with ``np.save`` and read with ``np.load(..., allow_pickle=False)``
-  (arrays of Python objects cannot be sent);
+  numbers or booleans; its bytes are ``length`` bytes of the frame's blob from
+  ``offset`` on (arrays of Python objects cannot be sent);
 - ``{"$scalar": [dtype, {"$blob": ...}]}``: a NumPy scalar such as ``np.float64``;
 - ``{"$tuple": [...]}`` and ``{"$dict": [[key, value], ...]}``: tuples, and
   dicts with their key types and order;
@@ -14,13 +13,14 @@ with a few tagged objects:
   class); the trusted side sees only its type name, so it fails the type check.
 
 A frame is: 4-byte length of the rest, 4-byte length of the JSON, the JSON,
-then the blob in ``.npy`` format. The reading side trusts nothing: a frame
+then the blob: the arrays' bytes one after the other, as they sit in memory
+(C order). The reading side trusts nothing: a frame
 longer than ``MAX_FRAME`` bytes, nesting deeper than ``MAX_DEPTH``, more than
 ``MAX_NODES`` values, a dtype that is not a number or a boolean, a shape
 with more than ``MAX_ELEMENTS`` elements (counting the sides of an empty
-array too: ``[0, 10**30]`` is refused) or that does not fit its bytes, an
-integer outside ``MAX_INTEGER`` or written with more than
-``MAX_INTEGER_DIGITS`` digits raise ``WireError``.
+array too: ``[0, 10**30]`` is refused) or that does not fit its bytes, a blob
+reference outside the blob, an integer outside ``MAX_INTEGER`` or written with
+more than ``MAX_INTEGER_DIGITS`` digits raise ``WireError``.
 
 Bounds over a whole submission: inside ``with Budget(n):`` every frame read
 by this process (``frame_length``) is charged against ``n`` bytes, and a
@@ -29,7 +29,6 @@ submission inside one, so a submission cannot make the trusted side hold
 more than that much of what it sent, however many messages it sends.
 """
 import contextvars
-import io
 import json
 import math
 import struct
@@ -206,11 +205,7 @@ def pack(message):
         return {"$blob": [offset[0] - len(data), len(data)]}
 
     text = json.dumps(message, allow_nan=True, separators=(",", ":"), default=to_blob).encode("utf-8")
-    blob = b""
-    if parts:
-        buffer = io.BytesIO()
-        np.save(buffer, np.frombuffer(b"".join(parts), dtype=np.uint8), allow_pickle=False)
-        blob = buffer.getvalue()
+    blob = b"".join(parts)
     return _HEADER.pack(4 + len(text) + len(blob)) + _HEADER.pack(len(text)) + text + blob
 
 
@@ -221,15 +216,7 @@ def unpack(body):
     (length,) = _HEADER.unpack(body[:4])
     if length > len(body) - 4:
         raise WireError("frame shorter than announced")
-    blob = b""
-    if len(body) > 4 + length:
-        try:
-            array = np.load(io.BytesIO(body[4 + length:]), allow_pickle=False)
-        except Exception as exc:  # any malformed payload is the sender's fault, reported as such
-            raise WireError(f"unreadable array data: {type(exc).__name__}") from None
-        if array.dtype != np.uint8 or array.ndim != 1:
-            raise WireError("array data is not a byte string")
-        blob = array.tobytes()
+    blob = body[4 + length:]
 
     def resolve(node):
         if len(node) == 1 and "$blob" in node:
