@@ -5,7 +5,8 @@ code the kit does not hold), many wrong answers have a recognisable *shape*
 relative to the expected output: a constant factor (m, 1/m, 2, -1, keep_prob),
 a transpose, a sum over the wrong axis or a lost dimension, a broadcast to
 (n, n), a value that belongs to another layer or another example, the right
-numbers in another order, whole numbers where fractions were expected. This
+numbers in another order, whole numbers where fractions were expected, a recorded
+list (costs) with entries left out or added. This
 module only compares the expected output, the student's output and the case's
 inputs, so it runs the same in the student kit and on the instructor's side.
 
@@ -31,7 +32,8 @@ _NAMED_SCALARS = ("keep_prob",)
 KINDS = ("holds_other", "transposed", "lost_dimension", "extra_dimension", "broadcast", "wrong_axis",
          "not_summed", "lost_dimension_and_values", "factor_m", "factor_1_over_m", "factor_keep_prob", "factor_1_over_keep_prob",
          "sign", "factor_2", "factor_half", "zeros", "whole_numbers", "shifted_example", "reordered",
-         "equals_input", "factor_constant", "transposed_shape")
+         "equals_input", "factor_constant", "transposed_shape",
+         "list_every_kth", "list_missing_first", "list_missing_last", "list_extra_last", "list_extra_first")
 
 
 @dataclass(frozen=True)
@@ -102,8 +104,9 @@ def _factor(expected, actual, tolerance):
     return c if _close(a, c * e, Tolerance(tolerance.rtol * 10, tolerance.atol * 10)) else None
 
 
-def _factor_findings(q, c, m, scalars):
-    """Findings naming the constant factor c (actual = c * expected)."""
+def _factor_findings(q, c, m, scalars, single=False):
+    """Findings naming the constant factor c (actual = c * expected); ``single``: the quantity is
+    one number."""
     found = []
 
     def near(x, y):
@@ -138,7 +141,9 @@ def _factor_findings(q, c, m, scalars):
                                "or a 1/2 too many?")):
         if near(c, value):
             found.append(Finding(q, kind, f"{q} {text}", f"{q} {text}"))
-    if c != 0 and not near(c, 1.0):   # always true as well; told when nothing more specific fits every case
+    # always true as well; told when nothing more specific fits every case, and never of a single
+    # number (any two numbers differ by a constant factor)
+    if c != 0 and not near(c, 1.0) and not single:
         found.append(Finding(q, "factor_constant", f"{q} is the expected value times {c:.6g} everywhere "
                              "(a constant factor)",
                              f"{q} is the expected value times a constant factor everywhere"))
@@ -151,7 +156,7 @@ def _value_findings(q, e, a, tolerance, m, scalars):
     e_arr, a_arr = np.asarray(e, dtype=float), np.asarray(a, dtype=float)
     c = _factor(e_arr, a_arr, tolerance)
     if c is not None:
-        found += _factor_findings(q, c, m, scalars)
+        found += _factor_findings(q, c, m, scalars, single=e_arr.size == 1)
     nonzero = np.abs(e_arr) > max(tolerance.atol, 1e-12)
     if np.all(a_arr == 0) and nonzero.any():
         where = "everywhere, where the expected values are not" if e_arr.ndim else "where the expected value is not"
@@ -247,6 +252,68 @@ def _equals_input(q, a, inputs, tolerance):
     return []
 
 
+def _numbers(value):
+    """``value`` as a 1-D float array when it is a list or tuple of plain numbers (or a 1-D
+    numeric array), else None."""
+    if isinstance(value, np.ndarray):
+        return value.astype(float) if value.ndim == 1 and np.issubdtype(value.dtype, np.number) else None
+    if not isinstance(value, (list, tuple)) or not value:
+        return None
+    if not all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+               or isinstance(v, np.ndarray) and v.ndim == 0 and np.issubdtype(v.dtype, np.number)
+               for v in value):
+        return None
+    return np.array([float(v) for v in value])
+
+
+def _list_findings(q, e, a, tolerance):
+    """Findings for a recorded list (costs, ...) of another length than expected, whose entries
+    are the expected ones with some left out or added: what was recorded, and when."""
+    found = []
+    if len(a) > len(e) >= 2:
+        step = next((k for k in range(2, len(a) + 1) if len(a[::k]) == len(e) and _close(a[::k], e, tolerance)),
+                    None)
+        if step is not None:
+            found.append(Finding(q, "list_every_kth", f"{q} holds {len(a)} entries, and taking every {step}th "
+                                 f"of them gives the expected list: an entry is recorded {step} times as often "
+                                 "as asked", f"{q} holds more entries than expected, and taking one every so "
+                                 "often gives the expected list: an entry is recorded more often than asked"))
+    if len(a) == len(e) - 1 and len(e) >= 2:
+        if _close(a, e[1:], tolerance):
+            found.append(Finding(q, "list_missing_first", f"{q} is the expected list without its first entry: "
+                                 "is the first value (before any update) recorded?", f"{q} is the expected list "
+                                 "without its first entry: is the first value (before any update) recorded?"))
+        elif _close(a, e[:-1], tolerance):
+            found.append(Finding(q, "list_missing_last", f"{q} is the expected list without its last entry: "
+                                 "check the loop's range and the condition that records an entry",
+                                 f"{q} is the expected list without its last entry: check the loop's range "
+                                 "and the condition that records an entry"))
+    if len(a) == len(e) + 1 and len(e) >= 1:
+        if _close(a[:-1], e, tolerance):
+            found.append(Finding(q, "list_extra_last", f"{q} is the expected list with one entry more at the "
+                                 "end: is a value recorded again after the loop, or on the last pass?",
+                                 f"{q} is the expected list with one entry more at the end: is a value "
+                                 "recorded again after the loop, or on the last pass?"))
+        elif _close(a[1:], e, tolerance):
+            found.append(Finding(q, "list_extra_first", f"{q} is the expected list with one entry more at the "
+                                 "start: is a value recorded before the loop as well?", f"{q} is the expected "
+                                 "list with one entry more at the start: is a value recorded before the loop "
+                                 "as well?"))
+    return found
+
+
+def _lists(pairs):
+    """[(path, expected numbers, actual numbers)] of the outputs that are lists of numbers whose
+    length differs from the expected one (``paired_leaves`` gives no leaf for them)."""
+    found = []
+    for name, e, a in pairs:
+        e_numbers, a_numbers = _numbers(e), _numbers(a)
+        if (isinstance(e, (list, tuple)) and e_numbers is not None and a_numbers is not None
+                and len(a_numbers) != len(e_numbers)):
+            found.append((name, e_numbers, a_numbers))
+    return found
+
+
 def _named_leaves(parameters, args):
     leaves = []
     for name, value in zip(parameters, args):
@@ -288,6 +355,8 @@ def findings(spec, args, expected, output):
             inputs = _named_leaves(spec.parameters, args)
         seen += _equals_input(path, a, inputs, tolerance)
         found[path] = seen
+    for path, e, a in _lists(pairs):
+        found[path] = _list_findings(path, e, a, tolerance)
     return found
 
 

@@ -27,10 +27,10 @@ def _as(function, name):
 
 
 def report_of(function, name, hidden=True):
-    """(points, text) printed by the instructor's check."""
+    """(points, text) printed by the instructor's check (stdout and stderr)."""
     from autograder import check
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         points = check(_as(function, name), hidden=hidden)
     return float(points), out.getvalue()
 

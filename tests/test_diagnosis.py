@@ -237,7 +237,7 @@ def test_the_kit_says_what_the_instructor_says_on_fresh_answers():
                                    answer.answer.__defaults__)
         want = run_check(named, hidden=False)
         out = io.StringIO()
-        with contextlib.redirect_stdout(out):
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
             points = student_check.check(named, checks=checks)
         assert (float(points), out.getvalue()) == want
 

@@ -13,6 +13,9 @@ from typing import Callable
 import numpy as np
 
 from dnn_utils.activations import relu_backward, sigmoid_backward  # noqa: F401  (used by the answers)
+from dnn_utils.initialization import initialize_parameters_deep_scaled
+from dnn_utils.step_by_step import L_model_backward, L_model_forward, compute_cost, initialize_parameters, \
+    linear_activation_backward, linear_activation_forward, update_parameters
 
 
 @dataclass(frozen=True)
@@ -253,3 +256,73 @@ def gradient_check_row_gradapprox(parameters, grads, X, Y, epsilon=1e-7):
         gradapprox[0, i] = (j_plus - j_minus) / (2 * epsilon)
     difference = np.linalg.norm(grad - gradapprox.T) / (np.linalg.norm(grad) + np.linalg.norm(gradapprox))
     return float(difference), gradapprox
+
+
+# -- application ------------------------------------------------------------------------------------
+
+def _two_layer_training(X, Y, layers_dims, learning_rate, num_iterations, record):
+    """The two-layer training loop as a student writes it; ``record(i)`` says when a cost is kept.
+    Returns (parameters, costs)."""
+    np.random.seed(1)
+    n_x, n_h, n_y = layers_dims
+    parameters = initialize_parameters(n_x, n_h, n_y)
+    costs = []
+    for i in range(num_iterations):
+        A1, cache1 = linear_activation_forward(X, parameters["W1"], parameters["b1"], "relu")
+        A2, cache2 = linear_activation_forward(A1, parameters["W2"], parameters["b2"], "sigmoid")
+        cost = compute_cost(A2, Y)
+        dA2 = -(np.divide(Y, A2) - np.divide(1 - Y, 1 - A2))
+        dA1, dW2, db2 = linear_activation_backward(dA2, cache2, "sigmoid")
+        _, dW1, db1 = linear_activation_backward(dA1, cache1, "relu")
+        parameters = update_parameters(parameters, {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2},
+                                       learning_rate)
+        if record(i):
+            costs.append(float(cost))
+    return parameters, costs
+
+
+@wrong("application", "two_layer_model", "gives the expected list")
+def two_layer_model_records_every_cost(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
+                                       print_cost=False):
+    return _two_layer_training(X, Y, layers_dims, learning_rate, num_iterations, lambda i: True)
+
+
+@wrong("application", "two_layer_model", "the expected list without its first entry")
+def two_layer_model_skips_iteration_0(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
+                                      print_cost=False):
+    return _two_layer_training(X, Y, layers_dims, learning_rate, num_iterations, lambda i: i > 0 and i % 100 == 0)
+
+
+def _L_layer_training(X, Y, layers_dims, learning_rate, num_iterations, first_cost=False, record=None):
+    parameters = initialize_parameters_deep_scaled(layers_dims)
+    costs = []
+    if first_cost:   # the starting cost, shown before training (and kept)
+        AL, _ = L_model_forward(X, parameters)
+        costs.append(float(compute_cost(AL, Y)))
+    for i in range(num_iterations):
+        AL, caches = L_model_forward(X, parameters)
+        cost = compute_cost(AL, Y)
+        grads = L_model_backward(AL, Y, caches)
+        parameters = update_parameters(parameters, grads, learning_rate)
+        if (record or (lambda i: i % 100 == 0))(i):
+            costs.append(float(cost))
+    return parameters, costs
+
+
+@wrong("application", "L_layer_model", "with one entry more at the start")
+def L_layer_model_keeps_the_starting_cost(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
+                                          print_cost=False):
+    return _L_layer_training(X, Y, layers_dims, learning_rate, num_iterations, first_cost=True)
+
+
+@wrong("application", "L_layer_model", "the expected list without its first entry")
+def L_layer_model_skips_iteration_0(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
+                                    print_cost=False):
+    return _L_layer_training(X, Y, layers_dims, learning_rate, num_iterations,
+                             record=lambda i: i % 100 == 0 and i != 0)
+
+
+@wrong("application", "L_layer_model", "gives the expected list")
+def L_layer_model_records_every_tenth(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
+                                      print_cost=False):
+    return _L_layer_training(X, Y, layers_dims, learning_rate, num_iterations, record=lambda i: i % 10 == 0)
