@@ -32,7 +32,7 @@ def check(function, hidden=False):
     try:
         assignment, exercise = find(getattr(function, "__name__", ""))
     except LookupError:
-        return emit_not_a_graded_function(function)
+        return emit_not_a_graded_function(function, hidden)
     salt = grading_salt(assignment) if hidden else None
     result = run_exercise(function, assignment, exercise, salt)
     return emit(exercise.number, exercise.name, exercise.points, result, hidden, f"dnn_utils.{assignment}")

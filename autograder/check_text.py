@@ -11,9 +11,19 @@ cell's error; without it, it would read the returned 0 as "Partial credit; passe
 all of the tests", which a student who has not started, or whose every case failed, would
 misread. An exercise not started (every case raised ``NotImplementedError``) is told in that
 verdict and nothing else.
+
+One exception keeps every grade as it was: under ``nbgrader autograde`` the visible check shares
+its test cell with the hidden check, whose number is the cell's score, and a function can fail
+the documented examples yet pass hidden cases. There the visible check's verdict goes to stdout
+(a stderr line would zero a cell the hidden check gives points to); the hidden check's own
+verdict still goes to stderr, being said only when the cell earns nothing.
 """
+import os
 import re
 import sys
+
+# Set by nbgrader in the kernels it runs: "autograde" when grading, "validate" for Validate.
+NBGRADER_EXECUTION = "NBGRADER_EXECUTION"
 
 
 class Points(float):
@@ -124,21 +134,31 @@ def emit(number, name, max_points, result, hidden, reference_module=""):
     the module's docstring), and an exercise not started prints that verdict only.
     """
     if _not_implemented(result):
-        _to_stderr(not_started(number, name, max_points, hidden))
+        _verdict(not_started(number, name, max_points, hidden), hidden)
     else:
         print("\n".join(report(number, name, max_points, result, hidden, reference_module)))
         if float(result.points) == 0:
-            _to_stderr(nothing_earned(number, name, max_points, result, hidden))
+            _verdict(nothing_earned(number, name, max_points, result, hidden), hidden)
     return Points(result.points, max_points, hidden)
 
 
-def emit_not_a_graded_function(function):
+def emit_not_a_graded_function(function, hidden=False):
     """What ``check()`` says when given something other than a graded function: it earns nothing."""
-    _to_stderr(not_a_graded_function(function))
+    _verdict(not_a_graded_function(function), hidden)
     return Points(0.0)
 
 
-def _to_stderr(text):
+def verdict_on_stderr(hidden, environ=None):
+    """Whether a verdict of nothing earned goes to stderr: always for the hidden check, and for
+    the visible one except under ``nbgrader autograde`` (see the module's docstring)."""
+    environ = os.environ if environ is None else environ
+    return hidden or environ.get(NBGRADER_EXECUTION) != "autograde"
+
+
+def _verdict(text, hidden):
+    if not verdict_on_stderr(hidden):
+        print(text)
+        return
     sys.stdout.flush()   # the report's lines stay above the verdict in the notebook
     print(text, file=sys.stderr)
     sys.stderr.flush()

@@ -24,6 +24,11 @@ from notebook_tools import ROOT, nbgrader_environment, source_notebook
 
 ASSIGNMENT = "step_by_step"
 EXERCISE = "linear_forward"
+SALT = "feedback-math-salt"
+# Wrong on the printed example's output shape only: the visible check earns nothing, the hidden
+# cases (other shapes) pass. Under autograde the cell's score is the hidden check's number.
+ONLY_THE_EXAMPLE_WRONG = ("def linear_forward(A, W, b):\n    Z = W @ A + b\n    if Z.shape == (1, 2):\n"
+                          "        Z = 2 * Z\n    return Z, (A, W, b)\n")
 
 
 def _formulas(nb):
@@ -60,12 +65,13 @@ def _small_source():
 
 @pytest.fixture(scope="module")
 def feedback(tmp_path_factory):
-    """(the untouched submission's feedback page, the small source notebook)."""
+    """(the untouched submission's feedback page, the small source notebook, the course root).
+    A second student, bob, answers with ``ONLY_THE_EXAMPLE_WRONG``."""
     root = tmp_path_factory.mktemp("feedback-math")
     (root / "source" / ASSIGNMENT).mkdir(parents=True)
     shutil.copy(ROOT / "nbgrader_config.py", root)
     shutil.copy(ROOT / "source" / "header.ipynb", root / "source")
-    (root / "grading_salt").write_text("feedback-math-salt\n")
+    (root / "grading_salt").write_text(SALT + "\n")
     small = _small_source()
     nbformat.write(small, root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     env = nbgrader_environment()
@@ -76,17 +82,23 @@ def feedback(tmp_path_factory):
         assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
 
     nbgrader("generate_assignment", ASSIGNMENT, "--force")
-    submitted = root / "submitted" / "alice" / ASSIGNMENT
-    submitted.mkdir(parents=True)
-    shutil.copy(root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", submitted)
+    release = root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    for student in ("alice", "bob"):
+        (root / "submitted" / student / ASSIGNMENT).mkdir(parents=True)
+    shutil.copy(release, root / "submitted" / "alice" / ASSIGNMENT)
+    bob = nbformat.read(release, as_version=4)
+    for cell in bob.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == f"{EXERCISE}_answer":
+            cell.source = ONLY_THE_EXAMPLE_WRONG
+    nbformat.write(bob, root / "submitted" / "bob" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     nbgrader("autograde", ASSIGNMENT, "--force", "--Autograde.create_student=True")
     nbgrader("generate_feedback", ASSIGNMENT, "--force")
     page = root / "feedback" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.html"
-    return page, small
+    return page, small, root
 
 
 def test_every_formula_of_the_lesson_is_mathml_on_the_feedback_page(feedback):
-    page, small = feedback
+    page, small, _ = feedback
     html = page.read_text(encoding="utf-8")
     formulas = _formulas(small)
     assert len(formulas) > 50, len(formulas)
@@ -100,7 +112,7 @@ def test_every_formula_of_the_lesson_is_mathml_on_the_feedback_page(feedback):
 
 
 def test_the_feedback_page_loads_nothing_from_the_network(feedback):
-    page, _ = feedback
+    page, _, _ = feedback
     html = page.read_text(encoding="utf-8")
     assert "mathjax" not in html.lower(), "MathJax is still loaded"
     remote = re.findall(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=["']?(?:https?:)?//[^>]*>""",
@@ -115,7 +127,7 @@ def test_the_feedback_page_loads_nothing_from_the_network(feedback):
 
 @pytest.mark.skipif(bool(chromium_missing()), reason=chromium_missing() or "-")
 def test_the_formulas_are_drawn_offline_in_chromium(feedback):
-    page, _ = feedback
+    page, _, _ = feedback
     with open_browser() as browser:
         tab = browser.page()
         tab.goto(page.as_uri())
@@ -126,3 +138,22 @@ def test_the_formulas_are_drawn_offline_in_chromium(feedback):
         assert not browser.problems(), browser.problems()
     assert len(sizes) > 50
     assert all(width > 0 and height > 0 for width, height in sizes), [s for s in sizes if not all(s)][:5]
+
+
+def test_autograde_keeps_the_points_of_a_cell_whose_visible_check_earns_nothing(feedback, monkeypatch):
+    """The visible check's verdict goes to stderr except under autograde (check_text): there it
+    would zero the cell whose score is the hidden check's number."""
+    from autograder import check
+    from autograder.salt import ASSIGNMENT_ENV, ENV
+    _, _, root = feedback
+    monkeypatch.setenv(ENV, SALT)
+    monkeypatch.delenv(ASSIGNMENT_ENV, raising=False)
+    namespace = {}
+    exec(compile(ONLY_THE_EXAMPLE_WRONG, "<bob>", "exec"), namespace)   # noqa: S102  (the test's own answer)
+    function = namespace[EXERCISE]
+    assert float(check(function)) == 0   # the situation: the documented example fails...
+    graded = float(check(function, hidden=True))
+    assert 0 < graded < exercises(ASSIGNMENT)[EXERCISE].points   # ...and hidden cases pass
+    scores = demo.read_scores(root, ASSIGNMENT, students=("alice", "bob"))
+    assert scores["bob"][EXERCISE] == pytest.approx(graded), scores
+    assert scores["alice"][EXERCISE] == 0
