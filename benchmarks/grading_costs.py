@@ -32,7 +32,7 @@ the pool's main process does (``start_attempt`` + ``save``). It prints:
         [--floor-submissions 100] [--quick]
 
 ``--submissions`` is the batch whose floor is measured; ``--sizes`` adds batches for the memory
-comparison (each size is graded once, in a worker of its own). ``--quick``: 6 and 12 submissions.
+comparison (each size is graded once, in a worker of its own). ``--quick``: 4 and 8 submissions.
 Targets (issue 15): grading near the floor; memory not growing with the batch size.
 """
 import argparse
@@ -571,7 +571,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
     args = parser.parse_args()
     if args.quick:
-        args.submissions, args.sizes, args.floor_submissions = 6, "12", 6
+        args.submissions, args.sizes, args.floor_submissions = 4, "8", 4
     sizes = sorted({args.submissions, *(int(s) for s in args.sizes.split(",") if s.strip())})
     if os.environ.get("OPENBLAS_NUM_THREADS") != "1":
         print("note: set OPENBLAS_NUM_THREADS=1 for comparable timings", file=sys.stderr)
