@@ -32,7 +32,8 @@ the pool's main process does (``start_attempt`` + ``save``). It prints:
         [--floor-submissions 100] [--quick]
 
 ``--submissions`` is the batch whose floor is measured; ``--sizes`` adds batches for the memory
-comparison (each size is graded once, in a worker of its own). ``--quick``: 4 and 8 submissions.
+comparison (each size is graded once, in a worker of its own). ``--quick``: 4 and 8 submissions,
+made from the committed release notebook (not one ``nbgrader generate_assignment`` makes).
 Targets (issue 15): grading near the floor; memory not growing with the batch size.
 """
 import argparse
@@ -41,8 +42,6 @@ import json
 import os
 import resource
 import shutil
-import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -200,170 +199,6 @@ def own_cpu():
     return usage.ru_utime + usage.ru_stime
 
 
-# ---------------------------------------------------------------- the floor (a prototype)
-
-FRAME = struct.Struct(">I")
-
-
-def send_frame(sock, payload):
-    sock.sendall(FRAME.pack(len(payload)) + payload)
-
-
-def recv_exact(sock, size):
-    chunks, missing = [], size
-    while missing:
-        chunk = sock.recv(min(missing, 1 << 20))
-        if not chunk:
-            raise EOFError
-        chunks.append(chunk)
-        missing -= len(chunk)
-    return b"".join(chunks)
-
-
-def recv_frame(sock):
-    return recv_exact(sock, FRAME.unpack(recv_exact(sock, 4))[0])
-
-
-def array_bytes(size):
-    """``size`` bytes made the way arrays cross the boundary (an ndarray's bytes)."""
-    import numpy as np
-    return np.ones(size, dtype=np.uint8).tobytes()
-
-
-def as_array(payload):
-    import numpy as np
-    return np.frombuffer(payload, dtype=np.uint8).copy()
-
-
-def floor_zygote(control_fd, kit_dir, primer_file):
-    """The prototype's warm interpreter: NumPy, matplotlib, IPython, the kit; a process per request."""
-    import contextlib
-    import importlib
-    import io
-    import signal
-    sys.path[:0] = [kit_dir]
-    sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot  # noqa: F401
-    import numpy as np
-    from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
-    for package in ("dnn_utils", "testcases", "autograder"):
-        for file in sorted(os.listdir(os.path.join(kit_dir, package))):
-            if file.endswith(".py") and file != "__init__.py":
-                importlib.import_module(f"{package}.{file[:-3]}")
-        importlib.import_module(package)
-    import autograder
-    autograder.check = lambda *args, **kwargs: None   # the notebook's checks do nothing when graded
-    config = Config()
-    config.HistoryManager.enabled = False
-    shell = InteractiveShell.instance(config=config)
-    shell.register_magic_function(lambda line: None, magic_kind="line", magic_name="matplotlib")
-    compiled = {}
-    with open(primer_file) as primer:
-        for source in json.load(primer):
-            with contextlib.suppress(SyntaxError, ValueError):
-                compiled[source] = compile(shell.transform_cell(source), "<cell>", "exec")
-    np.random.seed(0)
-    control = socket.socket(fileno=control_fd)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
-    control.send(b"R")
-    while True:
-        try:
-            _, fds, _, _ = socket.recv_fds(control, 16, 1)
-        except OSError:
-            return
-        if not fds:
-            return
-        if os.fork() == 0:
-            control.close()
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            sock = socket.socket(fileno=fds[0])
-            try:
-                for source in json.loads(recv_frame(sock)):
-                    code = compiled.get(source)
-                    out = io.StringIO()
-                    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-                        try:
-                            exec(code or compile(shell.transform_cell(source), "<cell>", "exec"),
-                                 shell.user_ns)
-                        except BaseException:   # a cell's error ends that cell only, as when graded
-                            pass
-                send_frame(sock, b'{"event":"ready"}')
-                while True:
-                    request = recv_frame(sock)
-                    plan = json.loads(request)
-                    if os.fork() == 0:
-                        for direction, size in plan["frames"]:
-                            if direction == "out":
-                                as_array(recv_frame(sock))
-                            else:
-                                send_frame(sock, array_bytes(size))
-                        os._exit(0)
-                    send_frame(sock, array_bytes(plan["forked"]))
-                    os.wait()
-            except (EOFError, OSError):
-                pass
-            finally:
-                os._exit(0)
-        os.close(fds[0])
-
-
-def floor_plan(frames):
-    """(request padded to the recorded size, forked size, the observer's frames) per exercise,
-    for exercises observed as usual (observer request out, forked in, then the exchange)."""
-    plans = []
-    for _, exchange in frames:
-        if len(exchange) < 2 or exchange[0][0] != "out" or exchange[1][0] != "in":
-            continue
-        rest = exchange[2:]
-        request = json.dumps({"forked": exchange[1][1], "frames": rest}).encode()
-        plans.append((request.ljust(exchange[0][1]), rest))
-    return plans
-
-
-def run_floor(recordings, count, scratch, kit_dir, primer, group):
-    """Grade ``count`` submissions with the prototype (cycling through ``recordings``: (cells,
-    frames)); (wall seconds, all-process CPU ns or None, trusted CPU seconds)."""
-    from autograder.batch.host import sandbox_environment
-    primer_file = os.path.join(scratch, "floor-primer.json")
-    with open(primer_file, "w") as out:
-        json.dump(list(primer), out)
-    control, theirs = socket.socketpair()
-    process = subprocess.Popen(
-        [sys.executable, "-I", __file__, "--floor-zygote", str(theirs.fileno()), kit_dir, primer_file],
-        pass_fds=[theirs.fileno()], env=sandbox_environment(scratch), cwd=scratch,
-        stdin=subprocess.DEVNULL)
-    theirs.close()
-    try:
-        if control.recv(1) != b"R":
-            raise SystemExit("the floor's warm interpreter did not start")
-        jobs = [(json.dumps(cells).encode(), floor_plan(frames)) for cells, frames in recordings]
-        cpu0, own0, started = cpuacct_ns(group), own_cpu(), time.perf_counter()
-        for i in range(count):
-            cells, plans = jobs[i % len(jobs)]
-            ours, sandbox = socket.socketpair()
-            socket.send_fds(control, [b"S"], [sandbox.fileno()])
-            sandbox.close()
-            send_frame(ours, cells)
-            recv_frame(ours)                       # ready
-            for request, rest in plans:
-                send_frame(ours, request)
-                as_array(recv_frame(ours))         # forked
-                for direction, size in rest:
-                    if direction == "out":
-                        send_frame(ours, array_bytes(size))
-                    else:
-                        as_array(recv_frame(ours))
-            ours.close()
-        wall = time.perf_counter() - started
-        return wall, (cpuacct_ns(group) - cpu0) if group else None, own_cpu() - own0
-    finally:
-        control.close()
-        process.wait(timeout=30)
-
-
 # ---------------------------------------------------------------- one worker (a fresh process)
 
 def worker(course, count, floor_count, scratch, group):
@@ -436,11 +271,17 @@ def worker(course, count, floor_count, scratch, group):
                 "frames_per_submission": (sum(len(e) for _, f in recordings for _, e in f)
                                           / max(len(recordings), 1))}
     if floor_count and recordings:
-        real = sum(per_submission[:len(recordings)])
-        floor_wall, floor_cpu, floor_own = run_floor(recordings, len(recordings),
-                                                     os.path.join(scratch, "zygote"), kit_dir, primer, group)
+        from grading_floor import Floor
+        from autograder.batch.host import sandbox_environment
+        folder = os.path.join(scratch, "floor")
+        os.makedirs(folder)
+        with Floor(folder, kit_dir, primer, sandbox_environment(folder)) as floor:
+            cpu0, own0, began = cpuacct_ns(group), own_cpu(), time.perf_counter()
+            floor.grade(recordings, len(recordings))
+            floor_wall = time.perf_counter() - began
+            floor_cpu, floor_own = (cpuacct_ns(group) - cpu0) if group else None, own_cpu() - own0
         measured["floor"] = {"count": len(recordings), "wall": floor_wall, "cpu_all_ns": floor_cpu,
-                             "cpu_trusted": floor_own, "real_same_wall": real}
+                             "cpu_trusted": floor_own, "real_same_wall": sum(per_submission[:len(recordings)])}
     return measured
 
 
@@ -552,9 +393,6 @@ def report_memory(runs):
 
 
 def main():
-    if len(sys.argv) > 1 and sys.argv[1] == "--floor-zygote":
-        floor_zygote(int(sys.argv[2]), sys.argv[3], sys.argv[4])
-        return
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         sys.path.insert(0, str(ROOT))
         course, count, floor_count, scratch, group = sys.argv[2:7]
@@ -581,7 +419,12 @@ def main():
     with tempfile.TemporaryDirectory(prefix="grading-costs-") as tmp:
         course = Path(tmp) / "course"
         course.mkdir()
-        make_course(course, SALT)
+        released = ROOT / "release" / ASSIGNMENT
+        if args.quick and released.is_dir():   # the committed release: nbgrader's generate_assignment is slow
+            shutil.copytree(ROOT / "source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
+            shutil.copytree(released, course / "release" / ASSIGNMENT)
+        else:
+            make_course(course, SALT)
         write_submissions(course, max(sizes), args.seed)
         print(f"grading costs: {ASSIGNMENT}, one worker process grading in-process, cores: {os.cpu_count()}, "
               f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
