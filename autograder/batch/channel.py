@@ -18,6 +18,7 @@ class Channel:
 
     def __init__(self, sock):
         self.sock = sock
+        self.last_body = b""   # the bytes of the last message received (a key for memos)
 
     def send(self, message):
         try:
@@ -49,7 +50,8 @@ class Channel:
         ``wire.WireError`` for bytes that are not a message."""
         deadline = None if seconds is None else time.monotonic() + seconds
         length = wire.frame_length(self._read(4, deadline))
-        return wire.unpack(self._read(length, deadline))
+        self.last_body = self._read(length, deadline)
+        return wire.unpack(self.last_body)
 
     def close(self):
         self.sock.close()

@@ -88,13 +88,36 @@ def _describe(exc):
     return f"{type(exc).__name__}: {exc}"[:500]
 
 
+_PRIMED = {}   # (source, filename) -> (translated source, code object), made once in the zygote
+
+
+def _translated(shell, source, filename):
+    found = _PRIMED.get((source, filename))
+    if found is None:
+        code = shell.transform_cell(source)
+        found = code, compile(code, filename, "exec")
+    return found
+
+
+def prime(shell, sources):
+    """Translate and compile ``sources`` (the release notebook's cells, which most submissions
+    keep as they are) once, in the zygote: every sandbox forked from it finds them done.
+    Translating IPython's syntax tokenizes the whole cell, the dearest step of running one."""
+    for index, source in enumerate(sources):
+        filename = f"<cell {index + 1}>"
+        try:
+            _PRIMED[(source, filename)] = _translated(shell, source, filename)
+        except (SyntaxError, ValueError):   # left for the sandbox to report, as for any cell
+            continue
+
+
 def run_cell(shell, source, filename):
     """Run one cell as Jupyter would, minus displaying its last value: IPython's syntax
     (magics) is translated by the shell, then the code runs in the notebook's namespace.
     The source is registered under ``filename`` so error messages can quote its lines."""
-    code = shell.transform_cell(source)
+    code, compiled = _translated(shell, source, filename)
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
-    exec(compile(code, filename, "exec"), shell.user_ns)  # noqa: S102  (the submission, sandboxed)
+    exec(compiled, shell.user_ns)  # noqa: S102  (the submission, sandboxed)
 
 
 def run_cells(channel, shell, cells, seconds):

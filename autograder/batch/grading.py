@@ -22,10 +22,13 @@ on (in a fresh sandbox that runs the cells again when the cells' process is
 lost). Every submission has a total time budget (``Limits.submission_seconds``)
 for its cells and calls together.
 """
+import collections
 import contextlib
+import copy
 import functools
 import hashlib
 import inspect
+import os
 import select
 import threading
 import time
@@ -36,9 +39,9 @@ import numpy as np
 from autograder import assignments
 from autograder.batch import executor, isolation, wire
 from autograder.batch.channel import ChannelClosed, ChannelTimeout
-from autograder.batch.host import process_state
+from autograder.batch.host import PROJECT_ROOT, process_state
 from autograder.batch.isolation import Limits
-from autograder.batch.submission import InvalidNotebook, cells_to_run
+from autograder.batch.submission import InvalidNotebook, Submission, cells_to_run
 from autograder.check_text import failure_lines
 from autograder.runner import CaseResult, Observation, diagnose, judge, score, visible_warnings
 from autograder.trusted import answers_a_documented_example, cases_for, expected_output, mistake_output
@@ -131,14 +134,27 @@ class _Oracle:
         self.allowed = {name: graded[name].reference for name in exercise.uses if name in graded}
         self.seconds, self.calls = seconds, 0
 
-    def answer(self, message):
-        """The reply to a ``call`` message: {"op": "answer", "output" or "error"}."""
+    def answer(self, message, body=None):
+        """The reply to a ``call`` message: {"op": "answer", "output" or "error"}.
+
+        ``body`` is the message's bytes: the reference gives the same answer to the same call,
+        so an answer given before (to any submission of the batch) is given again."""
         name = message.get("function")
         self.calls += 1
         if name not in self.allowed:
             return {"op": "answer", "error": f"{str(name)[:80]!r} is not a graded function this exercise may call"}
         if self.calls > ORACLE_CALLS:
             return {"op": "answer", "error": f"more than {ORACLE_CALLS} calls of other graded functions"}
+        if body is not None:
+            found = _ANSWERS.get(body)
+            if found is not None:
+                return found
+        reply = self._compute(name, message)
+        if body is not None and "output" in reply and len(body) <= MEMO_MAX_BYTES:
+            _ANSWERS.put(body, reply)
+        return reply
+
+    def _compute(self, name, message):
         reference = self.allowed[name]
         try:
             args, kwargs = wire.decode(message.get("args")), wire.decode(message.get("kwargs"))
@@ -158,6 +174,14 @@ class _Oracle:
                                              f"{type(exc).__name__}: {str(exc)[:200]}"}
 
 
+def _send(channel, message):
+    """Send, or _Lost when the sandbox has gone away."""
+    try:
+        channel.send(message)
+    except ChannelClosed:
+        raise _Lost("stopped (it crashed, exited or was killed)") from None
+
+
 class _Session:
     """The state of grading one submission across one or more sandboxes."""
 
@@ -167,6 +191,9 @@ class _Session:
         self.skipped = {}        # cell index -> why it is no longer run
         self.cell_reports = {}   # cell index -> {"ok", "error", "output"} of its last run
         self.observations = {name: [None] * len(cases) for name, cases in plan.items()}
+        # what each observation was made from: the sandbox's message (its digest), or the
+        # grader's own reason; equal keys mean equal observations (see ``_judged``)
+        self.keys = {name: [None] * len(cases) for name, cases in plan.items()}
         self.level = ""
         self.sealed = ""
         self.deadline = time.monotonic() + settings.limits.submission_seconds
@@ -217,8 +244,8 @@ class _Session:
         """Run the cells not skipped yet; returns the descriptor number of the sandbox's channel."""
         limits = self.settings.limits
         order = [i for i in range(len(self.cells)) if i not in self.skipped]
-        sandbox.channel.send({"op": "cells", "cells": [self.cells[i] for i in order],
-                              "cell_seconds": limits.cell_seconds})
+        _send(sandbox.channel, {"op": "cells", "cells": [self.cells[i] for i in order],
+                                "cell_seconds": limits.cell_seconds})
         current = order[0] if order else None
         try:
             while True:
@@ -250,7 +277,8 @@ class _Session:
         """Before the first observer: nothing writable left to share between observers.
         Returns "" when the sandbox is ready, or why exercises cannot be observed apart."""
         self.sealed = sandbox.seal()
-        sandbox.kill_all_but_sandbox()
+        if not sandbox.kill_all_but_sandbox():
+            raise _Lost("kept a process running that could not be stopped")
         try:
             problems = isolation.process_problems(sandbox.pid, [channel_fd] if type(channel_fd) is int else [])
         except ProcessLookupError:
@@ -266,17 +294,19 @@ class _Session:
         oracle = _Oracle(exercise, self.graded, limits.call_seconds)
         earlier = {use: owner for use in exercise.uses if use not in self.graded
                    for owner in [assignments.find(use)[0]]}
-        sandbox.channel.send({"op": "observer", "exercise": name, "call_seconds": limits.call_seconds,
-                              "oracle": sorted(oracle.allowed), "earlier": earlier,
-                              "forbid_writes": not sandbox.level.startswith(isolation.FULL)})
+        _send(sandbox.channel, {"op": "observer", "exercise": name, "call_seconds": limits.call_seconds,
+                                "oracle": sorted(oracle.allowed), "earlier": earlier,
+                                "forbid_writes": not sandbox.level.startswith(isolation.FULL)})
         message = self._receive(sandbox.channel, GRACE_SECONDS)
         if message["event"] != "forked":
             raise _Lost("sent data the grader could not read")
         if not sandbox.stop():
             raise _Lost("stopped (it crashed, exited or was killed)")
+        handle = None
         try:
             observers = sandbox.live_children()
-            if len(observers) != 1:
+            handle = sandbox.watch_child(observers[0]) if len(observers) == 1 else None
+            if handle is None:
                 self._fail_rest(name, todo, "the notebook's process did not start exactly one observer")
                 return
             observer = observers[0]
@@ -285,32 +315,28 @@ class _Session:
                 return process_state(observer) not in ("", "Z", "X")
 
             waiting = list(todo)
-            answered = True   # False while a message we sent may still sit unread in the socket
             try:
                 # the visible cases first; the hidden ones only once every visible one is answered
                 for batch in ([k for k in todo if not cases[k].hidden], [k for k in todo if cases[k].hidden]):
                     if not batch:
                         continue
-                    sandbox.channel.send({"op": "cases", "cases": [{"index": k, "args": encoded[k]}
-                                                                   for k in batch]})
-                    answered = False
+                    _send(sandbox.channel, {"op": "cases", "cases": [{"index": k, "args": encoded[k]}
+                                                                     for k in batch]})
                     for k in batch:
                         while True:
                             message = self._receive(sandbox.channel, limits.call_seconds + GRACE_SECONDS,
                                                     alive)
-                            answered = True
                             if message["event"] == "call":
-                                sandbox.channel.send(oracle.answer(message))
-                                answered = False
+                                _send(sandbox.channel, oracle.answer(message, sandbox.channel.last_body))
                                 continue
                             if message.get("index") != k:
                                 raise _Lost("sent data the grader could not read")
                             break
                         if message["event"] == "timeout":
-                            self._fail_rest(name, waiting, f"timed out after {limits.call_seconds:g} s")
-                            return
+                            raise _Lost(f"timed out after {limits.call_seconds:g} s")
                         if message["event"] != "observation":
                             raise _Lost("sent data the grader could not read")
+                        self.keys[name][k] = hashlib.blake2b(sandbox.channel.last_body, digest_size=16).digest()
                         try:
                             self.observations[name][k] = _observation(message.get("observation"), cases[k])
                         except wire.WireError as exc:
@@ -321,13 +347,16 @@ class _Session:
             except _OutOfTime:
                 raise
             except _Lost as lost:
-                self._fail_rest(name, waiting, f"the function's process {lost.why}")
-                if not answered:
-                    # what we sent last may still be in the socket, where the cells' process would
-                    # read it: this sandbox is not used for another exercise
-                    raise _Lost(lost.why) from None
+                why = lost.why if lost.why.startswith("timed out after") else f"the function's process {lost.why}"
+                self._fail_rest(name, waiting, why)
+                # Whether the observer read all we sent cannot be known (a message it forged looks
+                # like an answer): what is left in the socket would reach the cells' process, so
+                # this sandbox is not used for another exercise (a fresh one runs the cells again).
+                raise _Lost(lost.why) from None
         finally:
-            sandbox.kill_all_but_sandbox()
+            ended = sandbox.kill_all_but_sandbox() if handle is None else sandbox.end_child(handle)
+            if not ended:   # a process of this observer may live on: no other exercise in this sandbox
+                raise _Lost("kept a process running that could not be stopped")
             sandbox.resume()
 
     def _fail_rest(self, name, waiting, why):
@@ -336,6 +365,7 @@ class _Session:
             self.observations[name][k] = Observation(error=(
                 f"GradingStopped: {why} while running this case" if position == 0 else
                 f"NotRun: not run after an earlier case of this exercise {why}"))
+            self.keys[name][k] = self.observations[name][k].error
 
     def _fail_pending(self, why):
         for name in self.pending():
@@ -346,7 +376,7 @@ class _Session:
             for attempt in range(MAX_SANDBOXES):
                 if attempt and not self.pending():
                     return
-                sandbox = zygote.spawn(self.settings.limits, kit_dir)
+                sandbox = zygote.spawn(self.settings.limits, kit_dir, release_cells(self.settings.assignment))
                 self.level = sandbox.level
                 try:
                     channel_fd = self.run_cells(sandbox)
@@ -372,11 +402,35 @@ class _Session:
 
 # The cases, and the reference's and the mistakes' outputs on them, are the same for every submission of a
 # batch (the cases depend on the salt only): a worker computes each once.
+class _Memo:
+    """At most ``size`` entries, the least recently used dropped first (a worker's memory stays
+    bounded however long the batch)."""
+
+    def __init__(self, size):
+        self.size, self.entries = size, collections.OrderedDict()
+
+    def get(self, key):
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+        return found
+
+    def put(self, key, value):
+        self.entries[key] = value
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+MEMO_MAX_BYTES = 64 * 1024   # larger calls are answered afresh each time
+_ANSWERS = _Memo(4096)        # request bytes -> the reference's reply
+_JUDGED = _Memo(4096)         # (salt, exercise, observation keys) -> the exercise's entry
 _PLANS = {}
 _ENCODED = {}
 _EXPECTED = {}
 _VARIANTS = {}
 _KITS = {}
+_RELEASE_CELLS = {}
 
 
 def _cached(table, key, compute):
@@ -470,6 +524,19 @@ def _exercise_entry(exercise, cases, observations, salt):
                              for i, (c, o, r) in enumerate(zip(cases, observations, results))]}
 
 
+def _judged(exercise, cases, observations, keys, salt):
+    """``_exercise_entry``, remembered: the verdicts are a function of the cases (the salt) and
+    the observations alone, and many submissions of a batch give the same observations."""
+    if any(key is None for key in keys):
+        return _exercise_entry(exercise, cases, observations, salt)
+    memo_key = (salt, exercise.name, tuple(keys))
+    entry = _JUDGED.get(memo_key)
+    if entry is None:
+        entry = _exercise_entry(exercise, cases, observations, salt)
+        _JUDGED.put(memo_key, entry)
+    return copy.deepcopy(entry)
+
+
 def _summary(submission, assignment, exercise_entries, status, error, cells=(), level=""):
     return {"submission": submission.path, "student": submission.student, "assignment": assignment,
             "sha256": submission.sha256, "arrived": submission.arrived, "status": status,
@@ -486,6 +553,21 @@ def not_graded(submission, assignment, status, reason):
                 "case_results": []}
                for ex in assignments.exercises(assignment).values()]
     return _summary(submission, assignment, entries, status, f"{status}: {reason}")
+
+
+def release_cells(assignment):
+    """The code cells of the assignment's release notebook as a submission's would be run
+    (the zygote prepares them once); () when the project has no release notebook."""
+    def read():
+        path = os.path.join(PROJECT_ROOT, "release", assignment, f"{assignment}.ipynb")
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+            release = Submission(path=path, student="", sha256="", arrived="", raw=raw)
+            return tuple(cells_to_run(release, assignment, list(assignments.exercises(assignment))))
+        except (OSError, InvalidNotebook):
+            return ()
+    return _cached(_RELEASE_CELLS, assignment, read)
 
 
 def kit_for(assignment):
@@ -505,7 +587,7 @@ def grade_submission(submission, settings, zygote):
         name: cases_for(settings.assignment, ex, settings.salt) for name, ex in exercises.items()})
     session = _Session(cells, plan, settings)
     session.run(zygote, kit_for(settings.assignment))
-    entries = [_exercise_entry(ex, plan[name], session.observations[name], settings.salt)
+    entries = [_judged(ex, plan[name], session.observations[name], session.keys[name], settings.salt)
                for name, ex in exercises.items()]
     cells_report = [{"cell": index + 1, **report} for index, report in sorted(session.cell_reports.items())
                     if report["error"] or report["output"]]

@@ -1,6 +1,8 @@
 """The grader's side of the sandbox: start the warm zygote, open sandboxes, watch and end them for good."""
+import contextlib
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -55,14 +57,18 @@ class Zygote:
         self.kit_dir = None
         self.process = None
 
-    def _start(self, kit_dir):
+    def _start(self, kit_dir, primer):
         os.makedirs(self.scratch, exist_ok=True)
+        primer_file = os.path.join(self.scratch, f"primer-{os.getpid()}.json")
+        with open(primer_file, "w") as out:
+            json.dump(list(primer), out)
         self.control, theirs = socket.socketpair()
         self.log = open(os.path.join(self.scratch, f"zygote-{os.getpid()}.log"), "ab")
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-I", ZYGOTE_SCRIPT, str(theirs.fileno()), str(self.uid),
-                 json.dumps(exposed_directories(kit_dir)), str(kit_dir), PROJECT_ROOT, str(os.getpid())],
+                 json.dumps(exposed_directories(kit_dir)), str(kit_dir), PROJECT_ROOT, str(os.getpid()),
+                 primer_file],
                 pass_fds=[theirs.fileno()], env=sandbox_environment(self.scratch), cwd=self.scratch,
                 stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
         except OSError as exc:
@@ -84,12 +90,14 @@ class Zygote:
             raise ZygoteFailed(f"the warm interpreter did not start: {tail or 'no output'}")
         self.control.settimeout(30)
 
-    def spawn(self, limits, kit_dir):
-        """A new Sandbox, isolated and waiting for its cells, importing the kit at ``kit_dir``."""
+    def spawn(self, limits, kit_dir, primer=()):
+        """A new Sandbox, isolated and waiting for its cells, importing the kit at ``kit_dir``.
+
+        ``primer``: cell sources the zygote prepares when it starts (the release notebook's)."""
         if self.process is not None and (self.kit_dir != kit_dir or not self.alive()):
             self.close()
         if self.process is None:
-            self._start(kit_dir)
+            self._start(kit_dir, primer)
         template_ours, template_theirs = socket.socketpair()
         warden_ours, warden_theirs = socket.socketpair()
         try:
@@ -195,20 +203,48 @@ class Sandbox:
         """Host process ids of the sandbox process's children that have not exited."""
         return [c for c in _children(self.pid) if process_state(c) not in ("", "Z", "X")]
 
+    def watch_child(self, pid):
+        """A pidfd for the sandbox's child ``pid``, or None when it is no longer that child.
+
+        Opened, then checked against the children list again: a pidfd names one process for
+        good, so a later kill through it can never reach a process that reused the number."""
+        try:
+            handle = os.pidfd_open(pid)
+        except OSError:
+            return None
+        if pid not in self.live_children():
+            os.close(handle)
+            return None
+        return handle
+
+    def end_child(self, handle, seconds=5.0):
+        """Kill the child behind the pidfd ``handle`` and wait until it has exited (its pidfd
+        turns readable when it is a zombie, after its own children were handed on), then kill
+        whatever else the sandbox started; closes ``handle``. False as ``kill_all_but_sandbox``."""
+        try:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(handle, signal.SIGKILL)
+            select.select([handle], [], [], seconds)
+        finally:
+            os.close(handle)
+        return self.kill_all_but_sandbox()
+
     def kill_all_but_sandbox(self):
-        """Kill every process the sandbox started (observers and what they started).
+        """Kill every process the sandbox started (observers and what they started), and wait
+        until none is left; False when some could not be ended (the sandbox must not be used on).
 
         In a PID namespace every orphan becomes a child of the sandbox process; without one,
         whatever still runs as the sandbox's user is killed too."""
-        for _ in range(200):
+        for _ in range(5000):
             left = self.live_children()
             if not self.level.startswith(isolation.FULL):
                 left += [p for p in isolation.processes_of(self.uid) if p != self.pid and p not in left]
             if not left:
-                return
+                return True
             for pid in left:
                 isolation.kill_quietly(pid)
-            time.sleep(0.0005)
+            time.sleep(0.0002)
+        return False
 
     def close(self):
         """Kill the sandbox and everything in its PID namespace (or, without one, its session).

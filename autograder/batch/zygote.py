@@ -9,6 +9,7 @@ forgets every module of the project and imports the assignment's **student
 kit** instead: from here on, ``import dnn_utils``, ``testcases`` and
 ``autograder`` find the kit's modules and nothing else of the project. It
 imports NumPy, matplotlib, IPython and the kit, creates the IPython shell,
+translates and compiles the release notebook's cells (``executor.prime``),
 then waits on its control socket. For each request (which carries the ends of
 two fresh socket pairs) it forks:
 
@@ -20,7 +21,8 @@ two fresh socket pairs) it forks:
   serves the grader over the other socket (``executor.serve``).
 
 Usage (by ``host.Zygote`` only):
-``python -I zygote.py CONTROL_FD UID EXPOSED_JSON KIT_DIR PROJECT_ROOT WORKER_PID``.
+``python -I zygote.py CONTROL_FD UID EXPOSED_JSON KIT_DIR PROJECT_ROOT WORKER_PID PRIMER_JSON``
+(PRIMER_JSON: a file holding the release notebook's code cells, a JSON list of strings).
 """
 import gc
 import importlib.util
@@ -156,7 +158,7 @@ def warden(template_sock, warden_sock, uid, limits, exposed, zygote_pid):
 
 def main():
     control_fd, uid, exposed = int(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
-    kit_dir, project_root, worker = sys.argv[4], sys.argv[5], int(sys.argv[6])
+    kit_dir, project_root, worker, primer = sys.argv[4], sys.argv[5], int(sys.argv[6]), sys.argv[7]
     sys.path[:] = [p for p in sys.path if p and os.path.realpath(p) != os.path.dirname(os.path.realpath(__file__))]
     global GRADER, SHELL, MOUNT_POINT
     GRADER = load_grader_modules(project_root)
@@ -166,6 +168,8 @@ def main():
         return
     forget_the_project(kit_dir, project_root)
     SHELL = warm_up(kit_dir)
+    with open(primer) as cells:
+        executor.prime(SHELL, json.load(cells))
     executor.snapshot_harness(own=tuple(GRADER.values()))
     # Forked sandboxes share the warm heap copy-on-write; a garbage collection in a child would
     # touch (and so copy) every object. Frozen objects are left out of collections.
