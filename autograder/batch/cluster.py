@@ -130,7 +130,8 @@ class ZygotePlugin(WorkerPlugin):
     def _warm(self):
         try:
             self.zygote = Zygote(self.scratch)
-            self.zygote.spawn(Limits(), grading.kit_for(self.assignment), grading.release_cells(self.assignment)).close()
+            kit, cells = grading.kit_for(self.assignment), grading.release_cells(self.assignment)
+            self.zygote.spawn(Limits(), kit, cells).close()
         except Exception as exc:   # the first task starts it again, and reports what fails
             self.failure = f"{type(exc).__name__}: {exc}"
             self._close()
