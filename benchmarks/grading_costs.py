@@ -11,7 +11,8 @@ the pool's main process does (``start_attempt`` + ``save``). It prints:
   timers here (exclusive time: each millisecond is counted under the innermost
   wrapped function): start (``Zygote.spawn``), cells (``_Session.run_cells``),
   seal, observer fork (the "observer" -> "forked" exchange), round trips (time
-  waiting for observations), calls (``_Oracle.answer``: the reference answering
+  waiting for observations; and the trusted side's own work on them: sending the
+  cases, reading and hashing the observations), calls (``_Oracle.answer``: the reference answering
   on the trusted side), observer stop/end, judging (``grading._judged``), sandbox
   close, store, and the rest;
 - CPU per submission: of every process (the worker, its zygote, sandboxes and
@@ -54,9 +55,9 @@ SALT = "benchmark-salt"
 CGROUP_ROOT = Path("/sys/fs/cgroup/cpuacct")
 LABELS = ["start (Zygote.spawn)", "cells (_Session.run_cells)", "seal (before observers)",
           "observer fork (observer -> forked)", "round trips (waiting for observations)",
-          "calls (oracle answers, trusted side)", "observer stop/end", "judging (grading._judged)",
-          "sandbox close", "store (start_attempt + save)"]
-START, CELLS, SEAL, FORK, TRIPS, CALLS, STOP, JUDGE, CLOSE, STORE = LABELS
+          "round trips (sending cases, reading observations)", "calls (oracle answers, trusted side)",
+          "observer stop/end", "judging (grading._judged)", "sandbox close", "store (start_attempt + save)"]
+START, CELLS, SEAL, FORK, TRIPS, HANDLE, CALLS, STOP, JUDGE, CLOSE, STORE = LABELS
 
 
 # ---------------------------------------------------------------- the timers (worker side)
@@ -130,7 +131,7 @@ def install(costs):
         return FORK if op == "observer" else parent
 
     def ending(result, parent, args):
-        return STOP if parent in (TRIPS, FORK) else parent
+        return STOP if parent in (HANDLE, FORK) else parent
 
     original_pack = wire.pack
 
@@ -154,7 +155,7 @@ def install(costs):
             costs.exercise = None
 
     grading._Session.observe = observe
-    costs.wrap(grading._Session, "observe", TRIPS)
+    costs.wrap(grading._Session, "observe", HANDLE)
     costs.wrap(grading._Session, "_receive", received)
     costs.wrap(grading._Session, "run_cells", CELLS)
     costs.wrap(grading._Session, "seal", SEAL)

@@ -14,8 +14,9 @@ project on ``PYTHONPATH``):
   and stop), which every figure includes.
 
 The kernel gets ``DNN_GRADING_SALT`` (a throw-away salt): the source notebooks' checks run
-hidden cases, as on the instructor's machine. Notebooks that read the cat images are skipped, with the loader's message, when
-the data is not found (``dnn_utils.data.data_folder``, as ``tests/conftest.py`` does).
+hidden cases, as on the instructor's machine. Notebooks that read the cat images are
+skipped, with the loader's message, when the data is not found
+(``dnn_utils.data.data_folder``, as ``tests/conftest.py`` does).
 
     OPENBLAS_NUM_THREADS=1 python benchmarks/notebooks.py [--only NAME ...] [--timeout 900] [--quick]
 

@@ -14,8 +14,9 @@ from notebook_tools import ROOT
 NUMBER = r"(-?\d+(?:\.\d+)?)"
 COST_LABELS = ["start (Zygote.spawn)", "cells (_Session.run_cells)", "seal (before observers)",
                "observer fork (observer -> forked)", "round trips (waiting for observations)",
-               "calls (oracle answers, trusted side)", "observer stop/end", "judging (grading._judged)",
-               "sandbox close", "store (start_attempt + save)", "rest", "total"]
+               "round trips (sending cases, reading observations)", "calls (oracle answers, trusted side)",
+               "observer stop/end", "judging (grading._judged)", "sandbox close", "store (start_attempt + save)",
+               "rest", "total"]
 # the pipeline's steps every submission goes through: a zero means a timer no longer catches them
 ALWAYS_SPENT = ["start (Zygote.spawn)", "cells (_Session.run_cells)", "observer fork (observer -> forked)",
                 "round trips (waiting for observations)", "judging (grading._judged)", "total"]
