@@ -109,6 +109,12 @@ def test_the_memo_keeps_its_size():
         memo.get(0)                       # 0 stays: it is the most recently used
     assert list(memo.entries) == [8, 9, 0]
     assert memo.get(5) is None and memo.get(9) == "9"
+    weighed = grading._Memo(100, budget=10)
+    for key in range(6):
+        weighed.put(key, key, size=4)
+    assert list(weighed.entries) == [4, 5] and weighed.used == 8
+    weighed.put(5, 5, size=9)            # put again, heavier: the older entry goes
+    assert list(weighed.entries) == [5] and weighed.used == 9
 
 
 def test_primed_cells_run_the_same_code_under_their_own_names():

@@ -21,8 +21,12 @@ class Channel:
         self.last_body = b""   # the bytes of the last message received (a key for memos)
 
     def send(self, message):
+        self.send_frame(wire.pack(message))
+
+    def send_frame(self, frame):
+        """Send a frame ``wire.pack`` made."""
         try:
-            self.sock.sendall(wire.pack(message))
+            self.sock.sendall(frame)
         except OSError as exc:
             raise ChannelClosed(str(exc)) from None
 

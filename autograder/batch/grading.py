@@ -134,25 +134,25 @@ class _Oracle:
         self.allowed = {name: graded[name].reference for name in exercise.uses if name in graded}
         self.seconds, self.calls = seconds, 0
 
-    def answer(self, message, body=None):
-        """The reply to a ``call`` message: {"op": "answer", "output" or "error"}.
-
-        ``body`` is the message's bytes: the reference gives the same answer to the same call,
-        so an answer given before (to any submission of the batch) is given again."""
+    def answer(self, message, body):
+        """The frame replying to a ``call`` message (``body``: its bytes), holding
+        {"op": "answer", "output" or "error"}. The reference gives the same answer to the same
+        call, so a reply given before (to any submission of the batch) is sent again."""
         name = message.get("function")
         self.calls += 1
         if name not in self.allowed:
-            return {"op": "answer", "error": f"{str(name)[:80]!r} is not a graded function this exercise may call"}
+            return wire.pack({"op": "answer",
+                              "error": f"{str(name)[:80]!r} is not a graded function this exercise may call"})
         if self.calls > ORACLE_CALLS:
-            return {"op": "answer", "error": f"more than {ORACLE_CALLS} calls of other graded functions"}
-        if body is not None:
-            found = _ANSWERS.get(body)
-            if found is not None:
-                return found
+            return wire.pack({"op": "answer", "error": f"more than {ORACLE_CALLS} calls of other graded functions"})
+        found = _ANSWERS.get(body)
+        if found is not None:
+            return found
         reply = self._compute(name, message)
-        if body is not None and "output" in reply and len(body) <= MEMO_MAX_BYTES:
-            _ANSWERS.put(body, reply)
-        return reply
+        frame = wire.pack(reply)
+        if "output" in reply and len(body) + len(frame) <= MEMO_MAX_BYTES:
+            _ANSWERS.put(body, frame, len(body) + len(frame))
+        return frame
 
     def _compute(self, name, message):
         reference = self.allowed[name]
@@ -174,10 +174,10 @@ class _Oracle:
                                              f"{type(exc).__name__}: {str(exc)[:200]}"}
 
 
-def _send(channel, message):
-    """Send, or _Lost when the sandbox has gone away."""
+def _send(channel, message, framed=False):
+    """Send (``framed``: a frame ``wire.pack`` made), or _Lost when the sandbox has gone away."""
     try:
-        channel.send(message)
+        channel.send_frame(message) if framed else channel.send(message)
     except ChannelClosed:
         raise _Lost("stopped (it crashed, exited or was killed)") from None
 
@@ -327,7 +327,8 @@ class _Session:
                             message = self._receive(sandbox.channel, limits.call_seconds + GRACE_SECONDS,
                                                     alive)
                             if message["event"] == "call":
-                                _send(sandbox.channel, oracle.answer(message, sandbox.channel.last_body))
+                                _send(sandbox.channel, oracle.answer(message, sandbox.channel.last_body),
+                                      framed=True)
                                 continue
                             if message.get("index") != k:
                                 raise _Lost("sent data the grader could not read")
@@ -403,28 +404,32 @@ class _Session:
 # The cases, and the reference's and the mistakes' outputs on them, are the same for every submission of a
 # batch (the cases depend on the salt only): a worker computes each once.
 class _Memo:
-    """At most ``size`` entries, the least recently used dropped first (a worker's memory stays
-    bounded however long the batch)."""
+    """At most ``size`` entries and ``budget`` bytes (as told by ``put``), the least recently
+    used dropped first: a worker's memory stays bounded however long the batch."""
 
-    def __init__(self, size):
-        self.size, self.entries = size, collections.OrderedDict()
+    def __init__(self, size, budget=None):
+        self.size, self.budget, self.used = size, budget, 0
+        self.entries = collections.OrderedDict()   # key -> (value, bytes)
 
     def get(self, key):
         found = self.entries.get(key)
-        if found is not None:
-            self.entries.move_to_end(key)
-        return found
-
-    def put(self, key, value):
-        self.entries[key] = value
+        if found is None:
+            return None
         self.entries.move_to_end(key)
-        while len(self.entries) > self.size:
-            self.entries.popitem(last=False)
+        return found[0]
+
+    def put(self, key, value, size=0):
+        if key in self.entries:
+            self.used -= self.entries.pop(key)[1]
+        self.entries[key] = (value, size)
+        self.used += size
+        while len(self.entries) > self.size or (self.budget is not None and self.used > self.budget):
+            self.used -= self.entries.popitem(last=False)[1][1]
 
 
-MEMO_MAX_BYTES = 64 * 1024   # larger calls are answered afresh each time
-_ANSWERS = _Memo(4096)        # request bytes -> the reference's reply
-_JUDGED = _Memo(4096)         # (salt, exercise, observation keys) -> the exercise's entry
+MEMO_MAX_BYTES = 64 * 1024           # a call and its reply larger than this are answered afresh each time
+_ANSWERS = _Memo(4096, 16 * 2**20)   # request bytes -> the frame of the reference's reply
+_JUDGED = _Memo(1024)                   # (salt, exercise, observation keys) -> the exercise's entry
 _PLANS = {}
 _ENCODED = {}
 _EXPECTED = {}
