@@ -17,7 +17,9 @@ the pool's main process does (``start_attempt`` + ``save``). It prints:
   close, store, and the rest;
 - CPU per submission: of every process (the worker, its zygote, sandboxes and
   observers) when the worker can put itself in a cgroup-v1 ``cpuacct`` group of
-  its own, else of the trusted process only (it says which);
+  its own, else of the trusted process only (it says which); it includes reading
+  each notebook and adding its row to the store, which the wall times leave out
+  (the pool's main process does both);
 - a floor: a minimal prototype of the same pipeline in the same worker (a warm
   interpreter that imported NumPy, matplotlib, IPython and the kit forks a process
   per submission, which execs the same cells and forks one process per exercise;
@@ -214,8 +216,9 @@ def worker(course, count, floor_count, scratch, group):
     from autograder.cli import config_fingerprint
     from autograder.salt import assignment_salt
 
+    # read one at a time, as a pool worker receives them: the batch's bytes are not the worker's to hold
     found, _ = submission.discover([str(course / "submitted")], ASSIGNMENT)
-    items = sorted((submission.read(one, ASSIGNMENT) for one in found), key=lambda i: i.path)[:count]
+    found = sorted(found, key=lambda one: one.path)[:count]
     salt = assignment_salt(SALT, ASSIGNMENT)
     settings = grading.Settings(ASSIGNMENT, salt, Limits())
     config = config_fingerprint(ASSIGNMENT, salt, settings.limits)
@@ -225,7 +228,6 @@ def worker(course, count, floor_count, scratch, group):
     install(costs)
     os.makedirs(scratch, exist_ok=True)
     store = Store(os.path.join(scratch, "results.sqlite"))
-    ids = store.add_all(items, ASSIGNMENT)
     zygote = Zygote(os.path.join(scratch, "zygote"))
     started = time.perf_counter()
     zygote._start(kit_dir, primer)
@@ -234,9 +236,11 @@ def worker(course, count, floor_count, scratch, group):
 
     warm_mark = min(10, max(1, count // 10))
     recordings, statuses, per_submission = [], collections.Counter(), []
-    trusted_warm = 0
-    cpu0, own0, began = cpuacct_ns(group), own_cpu(), time.perf_counter()
-    for n, (sid, item) in enumerate(zip(ids, items), 1):
+    trusted_warm, cpu_floor_mark = 0, None
+    cpu0, own0 = cpuacct_ns(group), own_cpu()
+    for n, one in enumerate(found, 1):
+        item = submission.read(one, ASSIGNMENT)
+        sid = store.add(item, ASSIGNMENT)   # the pool's main process adds them (add_all) before grading
         record = n <= floor_count
         costs.frames, costs.cells = ([] if record else None), None
         t0 = time.perf_counter()
@@ -254,7 +258,9 @@ def worker(course, count, floor_count, scratch, group):
             recordings.append((costs.cells, costs.frames))
         if n == warm_mark:
             trusted_warm = status_kb(os.getpid(), "VmHWM")
-    wall = time.perf_counter() - began
+        if n == floor_count:
+            cpu_floor_mark = (cpuacct_ns(group) - cpu0) if group else None
+    wall = sum(per_submission)   # reading and adding the notebooks (the pool's main process) left out
     cpu_all = (cpuacct_ns(group) - cpu0) if group else None
     cpu_trusted = own_cpu() - own0
     trusted_end = status_kb(os.getpid(), "VmHWM")
@@ -282,7 +288,8 @@ def worker(course, count, floor_count, scratch, group):
             floor_wall = time.perf_counter() - began
             floor_cpu, floor_own = (cpuacct_ns(group) - cpu0) if group else None, own_cpu() - own0
         measured["floor"] = {"count": len(recordings), "wall": floor_wall, "cpu_all_ns": floor_cpu,
-                             "cpu_trusted": floor_own, "real_same_wall": sum(per_submission[:len(recordings)])}
+                             "cpu_trusted": floor_own, "real_same_wall": sum(per_submission[:len(recordings)]),
+                             "real_same_cpu_ns": cpu_floor_mark if len(recordings) == floor_count else None}
     return measured
 
 
@@ -337,12 +344,12 @@ def report(m, cgroup):
           f"statuses: {', '.join(f'{k} {v}' for k, v in sorted(m['statuses'].items()))}")
     print("  per-submission cost split (ms, trusted side's wall time, each ms counted once):")
     for label in LABELS:
-        print(f"    {label:<42} {per[label]:8.2f}")
+        print(f"    {label:<50} {per[label]:8.2f}")
     rest = total - sum(per.values()) - sum(1000 * v / n for v in others.values())
     for label, value in others.items():
-        print(f"    {label:<42} {1000 * value / n:8.2f}")
-    print(f"    {'rest':<42} {rest:8.2f}")
-    print(f"    {'total':<42} {total:8.2f}")
+        print(f"    {label:<50} {1000 * value / n:8.2f}")
+    print(f"    {'rest':<50} {rest:8.2f}")
+    print(f"    {'total':<50} {total:8.2f}")
     trusted = 1000 * m["cpu_trusted"] / n
     if cgroup and m["cpu_all_ns"] is not None:
         print(f"  CPU per submission: {m['cpu_all_ns'] / 1e6 / n:.1f} ms all processes (cgroup v1 "
@@ -365,10 +372,10 @@ def report_floor(m, cgroup):
           f"over the first {n} submissions:")
     print(f"  real pipeline: {real:.1f} ms per submission (wall); floor: {floor:.1f} ms; "
           f"real / floor: {real / floor:.2f}x (wall)")
-    if cgroup and f["cpu_all_ns"] is not None and m["cpu_all_ns"] is not None:
-        real_cpu = m["cpu_all_ns"] / 1e6 / m["count"]
+    if cgroup and f["cpu_all_ns"] is not None and f.get("real_same_cpu_ns") is not None:
+        real_cpu = f["real_same_cpu_ns"] / 1e6 / n
         floor_cpu = f["cpu_all_ns"] / 1e6 / n
-        print(f"  CPU all processes: real {real_cpu:.1f} ms (mean over the batch); floor {floor_cpu:.1f} ms; "
+        print(f"  CPU all processes: real {real_cpu:.1f} ms per submission; floor {floor_cpu:.1f} ms; "
               f"real / floor: {real_cpu / floor_cpu:.2f}x (CPU)")
     else:
         print(f"  CPU trusted process: real {1000 * m['cpu_trusted'] / m['count']:.1f} ms; floor "
