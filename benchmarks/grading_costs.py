@@ -287,10 +287,30 @@ def worker(course, count, floor_count, scratch, group):
             floor.grade(recordings, len(recordings))
             floor_wall = time.perf_counter() - began
             floor_cpu, floor_own = (cpuacct_ns(group) - cpu0) if group else None, own_cpu() - own0
+        seconds, cases = observed_seconds(salt)
+        measured["observed"] = {"seconds": seconds, "cases": cases}
         measured["floor"] = {"count": len(recordings), "wall": floor_wall, "cpu_all_ns": floor_cpu,
                              "cpu_trusted": floor_own, "real_same_wall": sum(per_submission[:len(recordings)]),
                              "real_same_cpu_ns": cpu_floor_mark if len(recordings) == floor_count else None}
     return measured
+
+
+def observed_seconds(salt, repeats=5):
+    """Seconds to observe every case of every exercise once, with the reference as the student's
+    function (``runner.observe``: two calls on fresh copies, as an observer does), in this process;
+    the best of ``repeats``. What the sandboxes' own work on a correct submission costs at least."""
+    from autograder import assignments
+    from autograder.runner import observe
+    from autograder.trusted import cases_for
+    work = [(ex.reference, case) for ex in assignments.exercises(ASSIGNMENT).values()
+            for case in cases_for(ASSIGNMENT, ex, salt)]
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for reference, case in work:
+            observe(reference, case, {}, ())
+        best = min(best, time.perf_counter() - started)
+    return best, len(work)
 
 
 # ---------------------------------------------------------------- the parent: course, workers, report
@@ -380,6 +400,11 @@ def report_floor(m, cgroup):
     else:
         print(f"  CPU trusted process: real {1000 * m['cpu_trusted'] / m['count']:.1f} ms; floor "
               f"{1000 * f['cpu_trusted'] / n:.1f} ms")
+    seen = m.get("observed")
+    if seen:
+        print(f"  not in the floor: the functions' own work; observing the reference on the "
+              f"{seen['cases']} cases of a submission (runner.observe, two calls each, in one process) "
+              f"takes {1000 * seen['seconds']:.1f} ms")
 
 
 def report_memory(runs):

@@ -78,6 +78,8 @@ def test_grading_costs_prints_the_floor_and_the_ratio(grading_costs):
     assert re.search(rf"CPU (all processes: real {NUMBER} ms .*floor {NUMBER} ms; real / floor: {NUMBER}x"
                      rf"|trusted process: real {NUMBER} ms; floor {NUMBER} ms)", grading_costs), grading_costs
     assert re.search(r"the same \d+ frames per submission", grading_costs), grading_costs
+    assert re.search(rf"observing the reference on the \d+ cases of a submission .* takes {NUMBER} ms",
+                     grading_costs), grading_costs
 
 
 def test_grading_costs_prints_peak_memory_for_both_batch_sizes(grading_costs):
