@@ -111,7 +111,7 @@ class Costs:
 
 def install(costs):
     """Wrap the pipeline's functions (a benchmark may monkeypatch; autograder/ is not changed)."""
-    from autograder.batch import channel, grading, host, wire
+    from autograder.batch import channel, grading, host
 
     def received(result, parent, args):
         event = result.get("event") if isinstance(result, dict) else None
@@ -135,15 +135,15 @@ def install(costs):
     def ending(result, parent, args):
         return STOP if parent in (HANDLE, FORK) else parent
 
-    original_pack = wire.pack
+    # every frame the trusted side sends goes through send_frame (remembered replies too)
+    original_send_frame = channel.Channel.send_frame
 
-    def pack(message):
-        packed = original_pack(message)
+    def send_frame(self, frame):
         if costs.exercise is not None:
-            costs.exercise.append(("out", len(packed) - 4))
-        return packed
+            costs.exercise.append(("out", len(frame) - 4))
+        return original_send_frame(self, frame)
 
-    wire.pack = pack
+    channel.Channel.send_frame = send_frame
 
     original_observe = grading._Session.observe
 
