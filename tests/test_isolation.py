@@ -182,16 +182,52 @@ def test_every_denied_call_exists_on_x86_64_and_aarch64():
 # ---------------------------------------------------------------- the seccomp filter
 
 
-def _ptrace_a_child():
+def _with_a_child(act):
+    """``act(pid)`` on a child that waits until this process lets it go (under the filter this
+    process may not signal it)."""
+    held, release = os.pipe()
     child = os.fork()
     if child == 0:
-        time.sleep(30)
+        os.close(release)
+        os.read(held, 1)
         os._exit(0)
+    os.close(held)
     try:
-        return _c_call(libc.ptrace(PTRACE_ATTACH, child, 0, 0))
+        return act(child)
     finally:
-        os.kill(child, signal.SIGKILL)
+        os.close(release)
         os.waitpid(child, 0)
+
+
+def _ptrace_a_child():
+    return _with_a_child(lambda child: _c_call(libc.ptrace(PTRACE_ATTACH, child, 0, 0)))
+
+
+def _python_call(call):
+    try:
+        call()
+        return [0, 0]
+    except OSError as exc:
+        return [-1, exc.errno]
+
+
+def _set_socket_option():
+    import socket
+    one, other = socket.socketpair()
+    with one, other:
+        return _python_call(lambda: one.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, 5))
+
+
+def _signal_child(number):
+    def act(child):
+        return _python_call(lambda: os.kill(child, number))
+    return _with_a_child(act)
+
+
+def _limit_child():
+    import resource
+    return _with_a_child(lambda child: _python_call(
+        lambda: resource.prlimit(child, resource.RLIMIT_MSGQUEUE, (1000, resource.getrlimit(resource.RLIMIT_MSGQUEUE)[1]))))
 
 
 def _raw_clone(flags):
@@ -234,6 +270,11 @@ PROBES = {   # name: the call, made for real; each in a fresh process with a mou
     "keyctl": lambda: _c_call(libc.syscall(seccomp_policy.syscall_number("keyctl"), 0, -1, 0, 0, 0)),
     "clone3": lambda: _c_call(libc.syscall(seccomp_policy.syscall_number("clone3"), 0, 0)),
     "dumpable": lambda: libc.prctl(PR_GET_DUMPABLE, 0, 0, 0, 0),
+    "setsockopt": _set_socket_option,
+    "kill(child, SIGCONT)": lambda: _signal_child(signal.SIGCONT),
+    "kill(child, 0)": lambda: _signal_child(0),
+    "prlimit(child)": _limit_child,
+    "prlimit(self)": lambda: _python_call(lambda: __import__("resource").prlimit(0, __import__("resource").RLIMIT_MSGQUEUE)),
 }
 if hasattr(os, "unshare"):   # Python 3.12 and later
     PROBES["os.unshare"] = _os_unshare
@@ -332,7 +373,8 @@ def test_each_denied_call_fails_with_eperm_under_the_filter_and_not_without_it(t
     control = _denied_calls(False, tmp_path)
     filtered = _denied_calls(True, tmp_path)
     for name in ("unshare(CLONE_NEWUSER)", "unshare(CLONE_NEWNET)", "clone(CLONE_NEWUSER)", "mount",
-                 "ptrace(ATTACH)", "memfd_create", "shmget", "prctl(PR_SET_DUMPABLE)", "socket(AF_INET)"):
+                 "ptrace(ATTACH)", "memfd_create", "shmget", "prctl(PR_SET_DUMPABLE)", "socket(AF_INET)",
+                 "setsockopt", "kill(child, SIGCONT)", "prlimit(child)"):
         assert control[name][0] != -1, f"{name} should work without the filter: {control[name]}"
         assert filtered[name] == [-1, errno.EPERM], name
     assert filtered["keyctl"] == [-1, errno.EPERM] and control["keyctl"][1] != errno.EPERM
@@ -340,6 +382,8 @@ def test_each_denied_call_fails_with_eperm_under_the_filter_and_not_without_it(t
     if "os.unshare" in filtered:
         assert filtered["os.unshare"] == [-1, errno.EPERM] and control["os.unshare"] == [0, 0]
     assert filtered["dumpable"] == 0 and control["dumpable"] == 1
+    for name in ("kill(child, 0)", "prlimit(self)"):   # probing a process and its own limits stay allowed
+        assert filtered[name] == control[name] == [0, 0], name
 
 
 def _x32_unshare():

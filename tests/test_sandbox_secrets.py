@@ -8,6 +8,7 @@ and smuggle hidden inputs out through exception names, dict keys, warnings and p
 Each must score no more than an honest wrong answer, and no hidden input or expected value may
 appear anywhere in what is stored or in the feedback page (recomputed here from the salt).
 """
+import ast
 import json
 import os
 import subprocess
@@ -141,6 +142,43 @@ ATTACKS = {
             "    print('STASH', len(STASH), STASH[-2:], os.environ.get('STASH', '')[-120:], [f[-120:] for f in files])\n"
             "    m = Y.shape[1]\n"
             "    return np.squeeze(-np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m)\n")}, "", 100),
+    # one exercise's observer signals the notebook's process (stopped meanwhile, resumed after it
+    # died) and marks the socket all observers share, and lowers the notebook process's limits;
+    # a later exercise's visible case prints what arrived
+    "signals_and_socket_options_carry_hidden_inputs": ("correct", {
+        "linear_forward": (
+            "import os, resource, signal, socket\n"
+            "RECEIVED, TRIED = [], set()\n"
+            "def _collect(signum, frame):\n    RECEIVED.append(signum - signal.SIGRTMIN)\n"
+            "for _number in range(signal.SIGRTMIN, signal.SIGRTMAX + 1):\n"
+            "    signal.signal(_number, _collect)\n"
+            "def _sockets(action):\n"
+            "    for fd in range(3, 20):\n"
+            "        try:\n            sock = socket.socket(fileno=fd)\n"
+            "        except OSError:\n            continue\n"
+            "        try:\n            action(sock)\n"
+            "        except OSError as exc:\n            TRIED.add(type(exc).__name__)\n"
+            "        finally:\n            sock.detach()\n"
+            "def _leak(value):\n"
+            "    for shift in (0, 5, 10, 15):\n"
+            "        try:\n            os.kill(os.getppid(), signal.SIGRTMIN + ((value >> shift) & 31))\n"
+            "        except OSError as exc:\n            TRIED.add(type(exc).__name__)\n"
+            "    _sockets(lambda sock: sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, value + 7))\n"
+            "    try:\n"
+            "        hard = resource.getrlimit(resource.RLIMIT_MSGQUEUE)[1]\n"
+            "        resource.prlimit(os.getppid(), resource.RLIMIT_MSGQUEUE, (value + 7, hard))\n"
+            "    except (OSError, ValueError) as exc:\n        TRIED.add(type(exc).__name__)\n"
+            "def linear_forward(A, W, b):\n"
+            "    _leak(int(abs(A.ravel()[0]) * 1e6) % 2**20)\n"
+            "    return W @ A + b, (A, W, b)\n"),
+        "compute_cost": (
+            "import resource, socket, numpy as np\n"
+            "def compute_cost(AL, Y):\n"
+            "    marks = []\n"
+            "    _sockets(lambda sock: marks.append(sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT)))\n"
+            "    print('SIDE', (RECEIVED[:12], marks, resource.getrlimit(resource.RLIMIT_MSGQUEUE)[0]))\n"
+            "    m = Y.shape[1]\n"
+            "    return np.squeeze(-np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m)\n")}, "", 100),
     "exception_class_named_after_the_inputs": ("correct", {"linear_forward": (
         "def linear_forward(A, W, b):\n"
         "    name = 'Leak_' + '_'.join(str(int(abs(v) * 1e6)) for v in A.ravel()[:3])\n"
@@ -270,6 +308,18 @@ def test_one_exercises_observer_leaves_nothing_for_the_next(batch):
     assert "STASH" in entry["printed"], entry["printed"]
     hidden = [repr(case.args[0].ravel()[:3].tolist())[1:12] for case in _hidden_cases("linear_forward")]
     assert not [h for h in hidden if h in entry["printed"]], entry["printed"]
+    assert result["score"] == 100
+
+
+def test_signals_socket_options_and_limits_carry_nothing_between_observers(batch):
+    result = batch["results"]["signals_and_socket_options_carry_hidden_inputs"]
+    printed = next(e for e in result["exercises"] if e["function"] == "compute_cost")["printed"]
+    line = next(line for line in printed.splitlines() if line.startswith("SIDE"))
+    received, marks, limit = ast.literal_eval(line[len("SIDE "):])
+    sent = {int(abs(case.args[0].ravel()[0]) * 1e6) % 2**20 for case in _hidden_cases("linear_forward")}
+    assert received == [], "no signal reached the notebook's process"
+    assert marks and not {m - 7 for m in marks} & sent, "the shared socket's options carry nothing"
+    assert limit - 7 not in sent, "the notebook process's limits were not changed"
     assert result["score"] == 100
 
 

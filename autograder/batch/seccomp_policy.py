@@ -15,7 +15,15 @@ would open a channel out of the sandbox or between two sandboxed processes
   API, taking another process's file descriptors); ``clone`` with any
   ``CLONE_NEW*`` flag; ``prctl(PR_SET_DUMPABLE, ...)``; ``socket`` of any
   family (a sandbox talks only over the socket it was given; ``socketpair``
-  stays allowed);
+  stays allowed); ``setsockopt`` (the options of the socket the observers share
+  would carry data from one to the next);
+- denied with EPERM, because one observer could leave data in the notebook's
+  process (stopped while it runs, resumed after it died) or in a later observer:
+  sending a signal other than the probe 0 (``kill``, ``tkill``, ``tgkill``; real-time
+  signals queue with their order and values), ``rt_sigqueueinfo``,
+  ``rt_tgsigqueueinfo``, ``pidfd_send_signal``; changing another process's limits
+  (``prlimit64`` with a pid), scheduling (``sched_set*`` with a pid,
+  ``setpriority`` of anything but itself) or I/O priority (``ioprio_set``);
 - ``clone3`` fails with ENOSYS: its flags sit in memory a filter cannot read,
   and the C library then falls back to ``clone``, which is filtered;
 - a system call of another architecture or ABI (i386 ``int 0x80`` or x32
@@ -56,8 +64,11 @@ DENIED = (
     "io_uring_setup", "io_uring_enter", "io_uring_register",
     "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
     "memfd_create", "memfd_secret", "shmget", "shmat", "msgget", "semget", "mq_open",
-    "socket",
+    "socket", "setsockopt",
+    "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_send_signal", "ioprio_set",
 )
+SIGNAL_ARGUMENT = {"kill": 1, "tkill": 1, "tgkill": 2}   # which argument is the signal (0 stays allowed)
+SELF_ONLY = ("prlimit64", "sched_setaffinity", "sched_setparam", "sched_setscheduler", "sched_setattr")
 ENOSYS_CALLS = ("clone3",)
 
 # The calls isolation.py makes by number (no C library wrapper), for machines without libseccomp.
@@ -132,6 +143,12 @@ def build_filter():
     for flag in CLONE_NEW_FLAGS.values():
         policy.add_rule(eperm, "clone", pyseccomp.Arg(0, pyseccomp.MASKED_EQ, flag, flag))
     policy.add_rule(eperm, "prctl", pyseccomp.Arg(0, pyseccomp.EQ, PR_SET_DUMPABLE))
+    for name, argument in SIGNAL_ARGUMENT.items():
+        policy.add_rule(eperm, name, pyseccomp.Arg(argument, pyseccomp.NE, 0))
+    for name in SELF_ONLY:   # their first argument is a process id; 0 is the caller itself
+        policy.add_rule(eperm, name, pyseccomp.Arg(0, pyseccomp.NE, 0))
+    policy.add_rule(eperm, "setpriority", pyseccomp.Arg(0, pyseccomp.NE, 0))   # PRIO_PGRP, PRIO_USER
+    policy.add_rule(eperm, "setpriority", pyseccomp.Arg(1, pyseccomp.NE, 0))   # another process
     return policy
 
 
