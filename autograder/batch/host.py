@@ -224,7 +224,9 @@ class Sandbox:
         try:
             with contextlib.suppress(ProcessLookupError):
                 signal.pidfd_send_signal(handle, signal.SIGKILL)
-            select.select([handle], [], [], seconds)
+            exited = select.poll()   # poll, not select: a descriptor number may be above 1024
+            exited.register(handle, select.POLLIN)
+            exited.poll(seconds * 1000)
         finally:
             os.close(handle)
         return self.kill_all_but_sandbox()
