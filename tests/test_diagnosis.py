@@ -203,8 +203,8 @@ def fresh_reports():
 
 
 def test_fresh_wrong_answers_lose_points_and_are_named(fresh_reports):
-    """The naming rate on answers no catalogue entry describes (26 answers; 1 of them was named
-    before diagnosis from outputs, see tests/naming_rate.py)."""
+    """The naming rate on answers no catalogue entry describes (``tests/wrong_answers.py``; of
+    the first 26, 1 was named before diagnosis from outputs: see tests/naming_rate.py)."""
     from autograder.assignments import exercises
     named = right = 0
     for answer in FRESH:
