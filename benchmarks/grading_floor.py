@@ -2,8 +2,8 @@
 
 Used by ``benchmarks/grading_costs.py`` (which says how the pipeline compares). A warm
 interpreter (started as ``python -I grading_floor.py CONTROL_FD KIT_DIR PRIMER_JSON`` with
-the sandbox's environment) imports NumPy, matplotlib (Agg), IPython and the student kit,
-as the grader's zygote does, and compiles the release notebook's cells once. Per
+the sandbox's environment) warms up with the grader's own ``zygote.warm_up`` (NumPy,
+matplotlib (Agg), IPython, the student kit) and compiles the release notebook's cells once. Per
 submission it forks a process that execs the submission's cells in an IPython namespace
 (their output captured), then, per exercise, forks an observer from that state; the
 observer and the trusted side exchange frames in the order and of the sizes recorded from
@@ -53,34 +53,26 @@ def as_array(payload):
 def zygote(control_fd, kit_dir, primer_file):
     """The prototype's warm interpreter: NumPy, matplotlib, IPython, the kit; a process per request."""
     import contextlib
-    import importlib
+    import importlib.util
     import io
     import signal
     sys.path[:0] = [kit_dir]
     sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot  # noqa: F401
-    import numpy as np
-    from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
-    for package in ("dnn_utils", "testcases", "autograder"):
-        for file in sorted(os.listdir(os.path.join(kit_dir, package))):
-            if file.endswith(".py") and file != "__init__.py":
-                importlib.import_module(f"{package}.{file[:-3]}")
-        importlib.import_module(package)
+    # the same warm state as the grader's zygote: its own warm_up (zygote.py imports only the
+    # standard library at the top, so loading it from its file brings nothing else of the project)
+    spec = importlib.util.spec_from_file_location(
+        "grader_zygote", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                      "autograder", "batch", "zygote.py"))
+    grader_zygote = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(grader_zygote)
+    shell = grader_zygote.warm_up(kit_dir)
     import autograder
     autograder.check = lambda *args, **kwargs: None   # the notebook's checks do nothing when graded
-    config = Config()
-    config.HistoryManager.enabled = False
-    shell = InteractiveShell.instance(config=config)
-    shell.register_magic_function(lambda line: None, magic_kind="line", magic_name="matplotlib")
     compiled = {}
     with open(primer_file) as primer:
         for source in json.load(primer):
             with contextlib.suppress(SyntaxError, ValueError):
                 compiled[source] = compile(shell.transform_cell(source), "<cell>", "exec")
-    np.random.seed(0)
     control = socket.socket(fileno=control_fd)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     control.send(b"R")
