@@ -1,6 +1,7 @@
 """Shared fixtures: a fixed grading salt, student functions under exercise names, and running check()."""
 import contextlib
 import io
+import socket
 import types
 
 import pytest
@@ -15,6 +16,13 @@ def grading_salt(monkeypatch):
     """Every test grades with the same known salt unless it removes it."""
     monkeypatch.setenv(ENV, TEST_SALT)
     return TEST_SALT
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a server a test starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def as_student(function, name):

@@ -5,7 +5,6 @@ sandbox can look for it."""
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import nbformat
 import pytest
 
 from batch_tools import ENV, FAST, TEST_SALT, base_notebooks, sandbox_processes, stored_results, write
+from conftest import free_port
 
 psutil = pytest.importorskip("psutil")
 pytest.importorskip("distributed", reason="the [cluster] extra is not installed")
@@ -236,12 +236,6 @@ def _failed(store):
     return _count(store, "SELECT COUNT(*) FROM attempts WHERE outcome LIKE 'failed:%'")
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _start_cluster(port, folder):
     """A plain ``dask scheduler`` and one ``dask worker`` (one thread), as the README says."""
     dask = [sys.executable, "-m", "dask"]
@@ -262,7 +256,7 @@ def _stop(*processes):
 
 
 def test_the_scheduler_going_away_stops_the_batch_and_a_rerun_finishes_it(submissions, by_pool, tmp_path):
-    port, store = _free_port(), tmp_path / "results.sqlite"
+    port, store = free_port(), tmp_path / "results.sqlite"
     command = _command(submissions, store)
     environ = _env(DNN_GRADING_SCHEDULER=f"tcp://127.0.0.1:{port}")
     scheduler, worker = _start_cluster(port, tmp_path)

@@ -10,7 +10,6 @@ import datetime
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ import pytest
 from autograder import demo
 from autograder.assignments import exercises
 from batch_tools import base_notebooks, grade, points, write
+from conftest import free_port
 from notebook_tools import ROOT, nbgrader_environment
 
 pytestmark = pytest.mark.nbgrader
@@ -166,17 +166,11 @@ def test_the_autograded_notebook_has_trusted_metadata_and_no_saved_outputs(cours
     assert report.startswith("linear_forward: 5 of 5 points (passed)"), report
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def formgrader(course):
     """A real Jupyter server with nbgrader's formgrader, serving the course on localhost."""
     root, _ = course
-    port, token = _free_port(), "formgrader-test-token"
+    port, token = free_port(), "formgrader-test-token"
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyter_server", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
          "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={token}", "--ServerApp.open_browser=False",

@@ -17,7 +17,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -30,7 +29,7 @@ from autograder.assignments import exercises
 from autograder.check_text import not_started
 from autograder.examples import _imports, _renamed_source, solutions
 from browser import chromium_missing, open_browser, screenshot
-from conftest import CAT_DATA_MISSING
+from conftest import CAT_DATA_MISSING, free_port
 from kit_tools import environment_without_the_project, install_kit
 from notebook_tools import source_notebook
 
@@ -42,12 +41,6 @@ WRONG = "def linear_forward(A, W, b):\n    Z = np.dot(W, A)\n    cache = (A, W, 
 RIGHT = "def linear_forward(A, W, b):\n    Z = W @ A + b\n    cache = (A, W, b)\n    return Z, cache\n"
 
 pytestmark = pytest.mark.skipif(bool(chromium_missing()), reason=chromium_missing() or "-")
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +68,7 @@ def lab(tmp_path_factory):
     news = root / "lab-settings" / "@jupyterlab" / "apputils-extension"
     news.mkdir(parents=True)
     (news / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
-    token, port = secrets.token_hex(16), _free_port()
+    token, port = secrets.token_hex(16), free_port()
     environment = {"PATH": f"{env / 'bin'}:/usr/bin:/bin", "HOME": str(root), "MPLBACKEND": "Agg",
                    "OPENBLAS_NUM_THREADS": "1", "JUPYTER_CONFIG_DIR": str(root / "jupyter-config"),
                    "JUPYTER_DATA_DIR": str(root / "jupyter-data"), "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
