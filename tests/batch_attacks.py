@@ -263,7 +263,11 @@ ATTACKS = [
     Attack("infinite_loop_ignoring_alarm", "correct", 100, cell_error("skipped"),
            cell="import signal, time\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n"
                 "    try:\n        time.sleep(1)\n    except BaseException:\n        continue"),
-    Attack("infinite_loop_in_function", "correct", 95, status_of("linear_forward", "failed", "stopped"),
+    # the call's own alarm ends it and says so; the next exercises go on (in a fresh sandbox)
+    Attack("infinite_loop_in_function", "correct", 95,
+           both(status_of("linear_forward", "failed", "stopped"),
+                lambda r: "GradingStopped: timed out after" in next(
+                    e for e in r["exercises"] if e["function"] == "linear_forward")["message"]),
            answer={"linear_forward": "def linear_forward(A, W, b):\n    while True:\n        pass\n"}),
     Attack("function_blocks_alarm", "correct", 95, status_of("linear_forward", "stopped"),
            answer={"linear_forward": (

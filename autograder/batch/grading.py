@@ -334,7 +334,9 @@ class _Session:
                                 raise _Lost("sent data the grader could not read")
                             break
                         if message["event"] == "timeout":
-                            raise _Lost(f"timed out after {limits.call_seconds:g} s")
+                            self._fail_rest(name, waiting, f"timed out after {limits.call_seconds:g} s")
+                            waiting = []
+                            raise _Lost("timed out")
                         if message["event"] != "observation":
                             raise _Lost("sent data the grader could not read")
                         self.keys[name][k] = hashlib.blake2b(sandbox.channel.last_body, digest_size=16).digest()
@@ -348,8 +350,7 @@ class _Session:
             except _OutOfTime:
                 raise
             except _Lost as lost:
-                why = lost.why if lost.why.startswith("timed out after") else f"the function's process {lost.why}"
-                self._fail_rest(name, waiting, why)
+                self._fail_rest(name, waiting, f"the function's process {lost.why}")
                 # Whether the observer read all we sent cannot be known (a message it forged looks
                 # like an answer): what is left in the socket would reach the cells' process, so
                 # this sandbox is not used for another exercise (a fresh one runs the cells again).
